@@ -1,0 +1,46 @@
+# make       set up .venv, install brochure, build out/2009-spring.pdf
+# make test  run every test (sets up whatever it needs first)
+# make lint  ruff and mypy
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+BUILD_PACKAGES := libharfbuzz-subset0
+TEST_PACKAGES  := qpdf poppler-utils
+
+.PHONY: all test lint bench system-build system-test clean
+
+all: out/2009-spring.pdf
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-build:
+	@tools/system-deps.sh $(BUILD_PACKAGES)
+
+system-test:
+	@tools/system-deps.sh $(BUILD_PACKAGES) $(TEST_PACKAGES)
+
+out/2009-spring.pdf: $(STAMP) system-build issues/2009-spring.yaml FORCE
+	$(BIN)/brochure build issues/2009-spring.yaml
+
+test: $(STAMP) system-test
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
+
+bench: $(STAMP) system-build
+	$(BIN)/python bench/bench_build.py
+
+clean:
+	rm -rf out
+
+FORCE:

@@ -1,0 +1,277 @@
+"""Stage 1, load: read an issue file into a validated `SourcedIssue`.
+
+The YAML is composed into nodes (safe: no tags are ever constructed), turned
+into plain strings, lists and dicts while remembering where each value stood,
+and then validated by the models. Every problem is reported at once, each with
+the line and column of the offending key or value.
+"""
+
+import difflib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from .errors import IssueInvalid, IssueProblem
+from .model import Issue, SourcedIssue
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Largest issue file read; a real issue is a few kilobytes."""
+
+MAX_VALUES = 50_000
+"""Most values an issue may expand to, which bounds alias bombs."""
+
+FieldPath = tuple[str | int, ...]
+Position = tuple[int, int]
+
+
+def load_issue(path: Path) -> SourcedIssue:
+    """Read and validate the issue file at PATH.
+
+    Raises `IssueInvalid` listing every problem found, each located by file,
+    line, column and field.
+    """
+    text = _read_text(path)
+    root = _compose(path, text)
+    tree = _PlainTree(path)
+    data = tree.convert(root)
+    issue = _validate(tree, data)
+    if issue is not None:
+        tree.problems.extend(_asset_problems(tree, issue))
+    if tree.problems or issue is None:
+        raise IssueInvalid(tree.problems)
+    return SourcedIssue(slug=path.stem, path=path, issue=issue)
+
+
+def _problem(path: Path, position: Position, field_path: FieldPath, message: str) -> IssueProblem:
+    return IssueProblem(path, position[0], position[1], _dotted(field_path), message)
+
+
+def _dotted(field_path: FieldPath) -> str:
+    """Write a field path as people read it: articles[0].sections[1].heading."""
+    text = ""
+    for part in field_path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".")
+
+
+def _read_text(path: Path) -> str:
+    """Read the file as UTF-8 (a byte order mark is allowed), within the size limit."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise IssueInvalid([_problem(path, (1, 1), (), f"cannot read: {error.strerror}")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        raise IssueInvalid([_problem(path, (1, 1), (), f"file is larger than {limit}")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start]
+        message = f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
+        raise IssueInvalid([_problem(path, (line, column), (), message)]) from None
+
+
+def _compose(path: Path, text: str) -> yaml.Node:
+    """Parse YAML into a node tree, turning syntax errors into located problems."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"YAML syntax error: {error.problem or error.context}"
+        raise IssueInvalid([_problem(path, position, (), message)]) from None
+    except yaml.YAMLError as error:
+        raise IssueInvalid([_problem(path, (1, 1), (), f"YAML error: {error}")]) from None
+    except RecursionError:
+        raise IssueInvalid([_problem(path, (1, 1), (), "values are nested too deeply")]) from None
+    if root is None:
+        raise IssueInvalid([_problem(path, (1, 1), (), "the file is empty")])
+    return root
+
+
+class _TooManyValues(Exception):
+    pass
+
+
+@dataclass
+class _PlainTree:
+    """Turns YAML nodes into plain values, remembering where each one stood."""
+
+    path: Path
+    values: dict[FieldPath, Position] = field(default_factory=dict)
+    keys: dict[FieldPath, Position] = field(default_factory=dict)
+    problems: list[IssueProblem] = field(default_factory=list)
+    count: int = 0
+
+    def convert(self, node: yaml.Node) -> Any:
+        try:
+            return self._convert(node, ())
+        except _TooManyValues:
+            message = f"more than {MAX_VALUES} values (are aliases expanding too far?)"
+            self.problems.append(_problem(self.path, (1, 1), (), message))
+            return None
+        except RecursionError:
+            self.problems.append(_problem(self.path, (1, 1), (), "values are nested too deeply"))
+            return None
+
+    def _convert(self, node: yaml.Node, at: FieldPath) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooManyValues
+        self.values[at] = _position(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, at)
+        if isinstance(node, yaml.SequenceNode):
+            return [self._convert(item, (*at, i)) for i, item in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        # Every other scalar stays the text that was written: 'NO' is not
+        # false and '1.10' is not 1.1. The models convert where they must.
+        return node.value
+
+    def _mapping(self, node: yaml.MappingNode, at: FieldPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(
+                    _problem(self.path, _position(key_node), at, "a key must be a plain name")
+                )
+                continue
+            key = key_node.value
+            if key in result:
+                first = self.keys[(*at, key)][0]
+                message = f"duplicate key '{key}' (first given on line {first})"
+                self.problems.append(_problem(self.path, _position(key_node), (*at, key), message))
+                continue
+            self.keys[(*at, key)] = _position(key_node)
+            result[key] = self._convert(value_node, (*at, key))
+        return result
+
+    def position_of(self, at: FieldPath, *, key: bool = False) -> Position:
+        """Where the key (or else the value) at AT stood, or its nearest parent."""
+        while at:
+            found = self.keys.get(at) if key else self.values.get(at) or self.keys.get(at)
+            if found:
+                return found
+            at, key = at[:-1], True
+        return self.values.get((), (1, 1))
+
+
+def _position(node: yaml.Node) -> Position:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _validate(tree: _PlainTree, data: Any) -> Issue | None:
+    if data is None and tree.problems:
+        return None
+    try:
+        return Issue.model_validate(data)
+    except ValidationError as error:
+        tree.problems.extend(_explain(tree, detail) for detail in error.errors())
+        return None
+
+
+def _explain(tree: _PlainTree, detail: ErrorDetails) -> IssueProblem:
+    """Turn one pydantic error into a located problem with a plain message."""
+    at = _field_path(detail["loc"])
+    kind = detail["type"]
+    if kind == "missing":
+        return _problem(tree.path, tree.position_of(at[:-1], key=True), at, "required field is missing")
+    if kind == "extra_forbidden":
+        return _problem(tree.path, tree.position_of(at, key=True), at, _unknown_field(at))
+    return _problem(tree.path, tree.position_of(at), at, _message(detail))
+
+
+def _field_path(loc: tuple[int | str, ...]) -> FieldPath:
+    # Pydantic names union branches in loc (e.g. 'function-after[...]'); drop them.
+    return tuple(p for p in loc if isinstance(p, int) or not ("[" in p or p in {"str", "int"}))
+
+
+MESSAGES = {
+    "string_too_short": "must not be empty",
+    "too_short": "needs at least one entry",
+    "model_type": "must be a mapping of fields",
+    "model_attributes_type": "must be a mapping of fields",
+    "tuple_type": "must be a list",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
+}
+
+
+def _message(detail: ErrorDetails) -> str:
+    kind, given = detail["type"], detail.get("input")
+    if kind in {"string_type", "path_type"}:
+        if given is None:
+            return "must not be empty"
+        return f"must be text, not a {'list' if isinstance(given, list) else 'mapping'}"
+    message = MESSAGES.get(kind) or detail["msg"].removeprefix("Value error, ")
+    if isinstance(given, str) and kind not in {"string_too_short", "model_type"}:
+        message += f" (got {given!r})"
+    return message[0].lower() + message[1:]
+
+
+def _unknown_field(at: FieldPath) -> str:
+    allowed = list(_model_at(at[:-1]).model_fields)
+    guess = difflib.get_close_matches(str(at[-1]), allowed, n=1)
+    hint = f"did you mean '{guess[0]}'?" if guess else f"expected one of: {', '.join(allowed)}"
+    return f"unknown field '{at[-1]}'; {hint}"
+
+
+def _model_at(at: FieldPath) -> type[BaseModel]:
+    """The model class that describes the mapping at AT."""
+    model: Any = Issue
+    for part in at:
+        if isinstance(part, str):
+            model = model.model_fields[part].annotation
+        model = _inner_model(model)
+    return typing.cast(type[BaseModel], model)
+
+
+def _inner_model(annotation: Any) -> Any:
+    """Unwrap Optional[...], tuple[X, ...] and Annotated[...] down to a model class."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        if argument is not type(None) and argument is not Ellipsis:
+            inner = _inner_model(argument)
+            if inner is not None:
+                return inner
+    return None
+
+
+def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
+    """Check that files the issue names exist next to it, never outside its folder."""
+    problems = []
+    folder = tree.path.resolve().parent
+    for name in ("pdf", "image"):
+        relative = getattr(issue.cover, name)
+        if relative is None:
+            continue
+        at: FieldPath = ("cover", name)
+        message = _asset_message(folder, relative)
+        if message:
+            problems.append(_problem(tree.path, tree.position_of(at), at, message))
+    return problems
+
+
+def _asset_message(folder: Path, relative: Path) -> str | None:
+    if relative.is_absolute() or str(relative).startswith(("http:", "https:", "file:")):
+        return "must be a path relative to the issue file"
+    resolved = (folder / relative).resolve()
+    if not resolved.is_relative_to(folder):
+        return f"'{relative}' is outside the issue's folder"
+    if not resolved.is_file():
+        return f"file '{relative}' does not exist"
+    return None
+

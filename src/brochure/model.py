@@ -1,0 +1,136 @@
+"""The issue format v1 as typed, immutable values.
+
+These models are the contract of the issue file: fields may be added, none may
+be renamed or change meaning. The loader feeds them plain strings, lists and
+dicts; the models say what each field must be.
+"""
+
+import re
+import datetime
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A required piece of text: never empty, surrounding white space dropped."""
+
+Year = Annotated[int, Field(ge=1000, le=9999)]
+
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _language_tag(value: str) -> str:
+    if not LANGUAGE_TAG.match(value):
+        raise ValueError("must be a language tag such as 'en' or 'en-US'")
+    return value
+
+
+def _web_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError("must be a web address starting with https:// or http://")
+    return value
+
+
+def _email(value: str) -> str:
+    if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
+        raise ValueError("must be an email address such as name@example.org")
+    return value
+
+
+class Model(BaseModel):
+    """Base of every issue model: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Publication(Model):
+    """The newsletter itself."""
+
+    title: Text
+    publisher: Text
+
+
+class IssueInfo(Model):
+    """Which issue this is."""
+
+    season: Text
+    year: Year
+    date: datetime.date | None = None
+    language: Annotated[str, AfterValidator(_language_tag)] = "en"
+
+
+class Cover(Model):
+    """The front cover: a headline, or a finished cover PDF from a designer."""
+
+    headline: Text | None = None
+    pdf: Path | None = None
+    image: Path | None = None
+
+
+class Protocol(Model):
+    """A clinical-trial protocol, e.g. 2007-0512."""
+
+    id: Text
+    title: Text
+
+
+class Section(Model):
+    """A headed run of Markdown text, optionally listing protocols."""
+
+    heading: Text
+    body: Text
+    protocols: tuple[Protocol, ...] = ()
+
+
+class Article(Model):
+    """An article: a title and one or more sections."""
+
+    title: Text
+    sections: Annotated[tuple[Section, ...], Field(min_length=1)]
+
+
+class Contact(Model):
+    """The contact notice on the back page."""
+
+    text: Text
+    name: Text | None = None
+    phone: Text | None = None
+    email: Annotated[str, AfterValidator(_email)] | None = None
+    url: Annotated[str, AfterValidator(_web_url)] | None = None
+
+
+class Copyright(Model):
+    """The copyright line: © year holder."""
+
+    year: Year
+    holder: Text
+
+
+class Issue(Model):
+    """One newsletter issue, as written in `issues/<slug>.yaml`."""
+
+    publication: Publication
+    issue: IssueInfo
+    cover: Cover = Cover()
+    articles: Annotated[tuple[Article, ...], Field(min_length=1)]
+    contact: Contact | None = None
+    copyright: Copyright
+
+    @property
+    def title(self) -> str:
+        """The document title, e.g. 'Leukemia Insights — Spring 2009'."""
+        return f"{self.publication.title} — {self.issue.season} {self.issue.year}"
+
+    @property
+    def headline(self) -> str:
+        """The cover headline, or the lead article's title when none is given."""
+        return self.cover.headline or self.articles[0].title
+
+
+class SourcedIssue(Model):
+    """An issue together with where it was read from."""
+
+    slug: str
+    path: Path
+    issue: Issue
