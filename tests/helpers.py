@@ -1,0 +1,101 @@
+"""Helpers the tests share: issues made for tests, and reading PDFs back."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+SPRING = PROJECT / "issues" / "2009-spring.yaml"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def write_issue(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def spring_data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(SPRING.read_text(encoding="utf-8"))
+    data["issue"]["year"] = 2009
+    return data
+
+
+LOREM = (
+    "Réka Müller and José Núñez reviewed the data with the Zürich team; response rates "
+    "were ≥ 40 % at 12 µg/m² — a result that held across every subgroup analysed so far. "
+)
+
+
+def multi_article_issue() -> dict[str, Any]:
+    """Three articles, the second long enough to run over several pages."""
+    long_body = "\n\n".join(f"Paragraph {n}. " + LOREM * 6 for n in range(1, 9))
+    return {
+        "publication": {"title": "Leukemia Insights", "publisher": "Département d'hématologie"},
+        "issue": {"season": "Winter", "year": 2010, "language": "en"},
+        "articles": [
+            {
+                "title": "New Trials Open",
+                "sections": [
+                    {
+                        "heading": "Frontline therapy",
+                        "body": "We opened:\n\n- a *randomised* study\n- a **dose-finding** "
+                        "study\n\nSee [the trial list](https://example.org/trials).",
+                        "protocols": [
+                            {"id": "2010-0001", "title": "Phase I of drug A"},
+                            {"id": "2010-0002", "title": "Phase II of drug B in AML"},
+                            {"id": "2010-0003", "title": "Phase III of A ± B"},
+                        ],
+                    }
+                ],
+            },
+            {
+                "title": "A Long Look Back",
+                "sections": [
+                    {"heading": "First decade", "body": long_body},
+                    {"heading": "Second decade", "body": long_body},
+                ],
+            },
+            {
+                "title": "Staff Notes",
+                "sections": [{"heading": "Welcome", "body": "Welcome to Zoë Ångström."}],
+            },
+        ],
+        "contact": {"text": "Call the clinic.", "phone": "713-555-0100"},
+        "copyright": {"year": 2010, "holder": "Département d'hématologie"},
+    }
+
+
+def pdf_text(path: Path, page: int | None = None) -> str:
+    """The text poppler extracts, hyphenation undone and white space folded."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return normalise(re.sub("\u2010\\s*", "", text))
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's templates, styles and issues, to build in isolation."""
+    for name in ("templates", "styles", "issues"):
+        shutil.copytree(PROJECT / name, target / name)
+    return target
+
+
+def assert_in_order(text: str, passages: list[str]) -> None:
+    """Assert each passage occurs in TEXT after the previous one."""
+    position = 0
+    for passage in passages:
+        found = text.find(passage, position)
+        assert found >= 0, f"missing or out of order: {passage[:60]!r}"
+        position = found + len(passage)
