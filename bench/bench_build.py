@@ -1,0 +1,96 @@
+"""Compare `brochure build` with bare `weasyprint` on the same issue, as whole processes.
+
+Side A runs `brochure build ISSUE -o a.pdf` (load YAML, validate, render, typeset, post-process).
+Side B runs `weasyprint issue.html b.pdf` on the HTML that `brochure html` wrote for the same
+issue, so it measures the typesetting alone. Their ratio is the cost brochure adds on top.
+
+For each process we record wall-clock seconds (time.perf_counter around Popen and wait) and the
+child's own peak RSS (ru_maxrss from os.wait4; RUSAGE_CHILDREN would be a running maximum over
+every child). One untimed warm-up run of each side fills the OS file cache first. The sides then
+alternate order from round to round (A B, B A, A B, ...), so slow drift in machine load, CPU
+frequency or caching lands on both sides alike rather than always favouring the one that runs
+second. This is a report, not a test: nothing here asserts on timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Side:
+    name: str
+    argv: list[str]
+    output: Path
+    seconds: list[float] = field(default_factory=list)
+    rss_mib: list[float] = field(default_factory=list)
+
+
+def run(argv: list[str]) -> tuple[float, float]:
+    """Run argv from the project root; return (wall seconds, peak RSS in MiB) of that child."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with proc.stderr or open(os.devnull, "rb") as pipe:
+        stderr = pipe.read()  # drained before waiting, so a chatty child cannot block
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({proc.returncode}):\n{stderr.decode(errors='replace')}")
+    return elapsed, usage.ru_maxrss / 1024  # Linux reports ru_maxrss in KiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("issue", nargs="?", default="issues/2009-spring.yaml", type=Path)
+    parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default: 7)")
+    args = parser.parse_args()
+    issue = (ROOT / args.issue).resolve()
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        html = tmp / "issue.html"
+        run([str(BIN / "brochure"), "html", str(issue), "-o", str(html)])
+        a_pdf, b_pdf = tmp / "a.pdf", tmp / "b.pdf"
+        sides = (
+            Side("brochure", [str(BIN / "brochure"), "build", str(issue), "-o", str(a_pdf)], a_pdf),
+            Side("weasyprint", [str(BIN / "weasyprint"), str(html), str(b_pdf)], b_pdf),
+        )
+        for side in sides:  # warm-up, not recorded
+            run(side.argv)
+        for n in range(args.rounds):
+            for side in sides if n % 2 == 0 else sides[::-1]:
+                seconds, rss = run(side.argv)
+                side.seconds.append(seconds)
+                side.rss_mib.append(rss)
+
+        print(f"{args.issue}: {args.rounds} rounds, alternating order\n")
+        print(f"{'side':<11}  median s   min s   max s  RSS MiB pages    bytes")
+        for side in sides:
+            pages, size = len(PdfReader(side.output).pages), side.output.stat().st_size
+            print(
+                f"{side.name:<11} {statistics.median(side.seconds):>9.3f}"
+                f" {min(side.seconds):>7.3f} {max(side.seconds):>7.3f}"
+                f" {statistics.median(side.rss_mib):>8.1f} {pages:>5} {size:>8}"
+            )
+        a, b = sides
+        time_ratio = statistics.median(a.seconds) / statistics.median(b.seconds)
+        rss_ratio = statistics.median(a.rss_mib) / statistics.median(b.rss_mib)
+        print(f"\nbrochure/weasyprint (medians): time {time_ratio:.2f}x, memory {rss_ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
