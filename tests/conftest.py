@@ -1,10 +1,10 @@
 """Shared fixtures: the project's settings and PDFs built once per session."""
 
 import pytest
-from helpers import PROJECT, SPRING, multi_article_issue, write_issue
 
 from brochure.build import BuildResult, build_issue
 from brochure.settings import BuildOptions, Settings
+from helpers import PROJECT, SPRING, multi_article_issue, write_issue
 
 
 @pytest.fixture(scope="session")

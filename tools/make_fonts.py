@@ -20,7 +20,11 @@ INSTANCES = [
     ("SourceSerif4[opsz,wght].ttf", "SourceSerif4-Semibold.ttf", {"opsz": 11, "wght": 600}),
     ("SourceSerif4[opsz,wght].ttf", "SourceSerif4Display-Semibold.ttf", {"opsz": 48, "wght": 600}),
     ("SourceSerif4-Italic[opsz,wght].ttf", "SourceSerif4-Italic.ttf", {"opsz": 11, "wght": 400}),
-    ("SourceSerif4-Italic[opsz,wght].ttf", "SourceSerif4-SemiboldItalic.ttf", {"opsz": 11, "wght": 600}),
+    (
+        "SourceSerif4-Italic[opsz,wght].ttf",
+        "SourceSerif4-SemiboldItalic.ttf",
+        {"opsz": 11, "wght": 600},
+    ),
     ("SourceSans3[wght].ttf", "SourceSans3-Regular.ttf", {"wght": 400}),
     ("SourceSans3[wght].ttf", "SourceSans3-Semibold.ttf", {"wght": 600}),
     ("SourceSans3[wght].ttf", "SourceSans3-Bold.ttf", {"wght": 700}),

@@ -8,10 +8,12 @@ else, so links, the outline and the metadata from typesetting stay intact.
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from pypdf.errors import PdfReadError
+from pypdf.generic import BooleanObject, DictionaryObject, IndirectObject, NameObject
 
 from .errors import AssembleError
 from .typeset import TypesetPdf
@@ -52,7 +54,7 @@ def assemble(pdf: TypesetPdf, cover: DesignerCover | None) -> bytes:
         _insert_cover(writer, cover)
         cover_pages = cover.page_count
     _label_pages(writer, cover_pages, pdf.body_pages)
-    writer.create_viewer_preferences().display_doctitle = True
+    writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -70,9 +72,32 @@ def _insert_cover(writer: PdfWriter, cover: DesignerCover) -> None:
                 f"{wanted} pt; export the cover at the issue's paper size"
             )
         writer.insert_page(page, index)
-    first = writer.outline[0] if writer.outline else None
-    before = first.indirect_reference if first is not None else None
-    writer.add_outline_item(title="Cover", page_number=0, before=before)
+    _add_first_outline_item(writer, "Cover", 0)
+
+
+def _add_first_outline_item(writer: PdfWriter, title: str, page_index: int) -> None:
+    """Put an outline item in front of all others.
+
+    pypdf's `before=` walks the list from its last item, so it can only append;
+    the item is appended and then moved to the front of the linked list.
+    """
+    root = writer.get_outline_root()
+    old_first = root.get("/First")
+    item = writer.add_outline_item(title=title, page_number=page_index)
+    if old_first is None:
+        return
+    entry = _dictionary(item)
+    new_last = cast(IndirectObject, entry["/Prev"])
+    del _dictionary(new_last)["/Next"]
+    root[NameObject("/Last")] = new_last
+    del entry["/Prev"]
+    entry[NameObject("/Next")] = old_first
+    _dictionary(old_first)[NameObject("/Prev")] = item
+    root[NameObject("/First")] = item
+
+
+def _dictionary(reference: IndirectObject) -> DictionaryObject:
+    return cast(DictionaryObject, reference.get_object())
 
 
 def _label_pages(writer: PdfWriter, cover_pages: int, body_pages: int) -> None:

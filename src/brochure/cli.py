@@ -40,14 +40,22 @@ def main() -> None:
 
 @main.command()
 @click.argument("issues", nargs=-1, type=ISSUE_FILE)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the PDF here (one issue only). Default: out/<slug>.pdf.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the PDF here (one issue only). Default: out/<slug>.pdf.",
+)
 @click.option("--paper", type=PAPER, default="letter", show_default=True, help="Paper size.")
-@click.option("--strict/--no-strict", default=True, show_default=True,
-              help="Fail the build on any typesetter warning.")
+@click.option(
+    "--strict/--no-strict",
+    default=True,
+    show_default=True,
+    help="Fail the build on any typesetter warning.",
+)
 def build(issues: tuple[Path, ...], output: Path | None, paper: str, strict: bool) -> None:
     """Build the PDF of each ISSUE (default: every issues/*.yaml)."""
-    from .build import BuildFailure, build_all, build_issue, issue_files
+    from .build import BuildFailure, BuildResult, build_all, build_issue, issue_files
 
     settings = _settings()
     options = _options(paper, strict)
@@ -56,8 +64,12 @@ def build(issues: tuple[Path, ...], output: Path | None, paper: str, strict: boo
     paths = list(issues) or issue_files(settings)
     if not paths:
         raise click.UsageError(f"no issue files found in {settings.root / 'issues'}")
+    outcomes: list[BuildResult | BuildFailure]
     if output:
-        outcomes = [_single(build_issue, paths[0], settings, options, output)]
+        try:
+            outcomes = [build_issue(paths[0], settings, options, output)]
+        except BrochureError as error:
+            outcomes = [BuildFailure(paths[0], error)]
     else:
         outcomes = build_all(paths, settings, options)
     failed = False
@@ -65,21 +77,13 @@ def build(issues: tuple[Path, ...], output: Path | None, paper: str, strict: boo
         if isinstance(outcome, BuildFailure):
             _report(outcome.error)
             failed = True
-        elif outcome is not None:
+        else:
             for warning in outcome.warnings:
                 click.secho(f"{outcome.issue}: warning: {warning}", fg="yellow", err=True)
             size = f"{outcome.bytes / 1024:.0f} KiB"
             click.echo(f"wrote {outcome.output} ({outcome.pages} pages, {size})")
-    if failed or None in outcomes:
+    if failed:
         raise SystemExit(1)
-
-
-def _single(function, *arguments):  # type: ignore[no-untyped-def]
-    try:
-        return function(*arguments)
-    except BrochureError as error:
-        _report(error)
-        return None
 
 
 @main.command()
@@ -102,8 +106,12 @@ def validate(issues: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("issue", type=ISSUE_FILE)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the HTML here. Default: out/<slug>.html.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the HTML here. Default: out/<slug>.html.",
+)
 @click.option("--paper", type=PAPER, default="letter", show_default=True, help="Paper size.")
 def html(issue: Path, output: Path | None, paper: str) -> None:
     """Write ISSUE as one HTML file (cover, body, back page) for inspection."""

@@ -69,11 +69,13 @@ def _read_text(path: Path) -> str:
     if len(data) > MAX_FILE_BYTES:
         limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
         raise IssueInvalid([_problem(path, (1, 1), (), f"file is larger than {limit}")])
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8")) + 1
         byte = data[error.start]
         message = f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
         raise IssueInvalid([_problem(path, (line, column), (), message)]) from None
@@ -87,7 +89,17 @@ def _compose(path: Path, text: str) -> yaml.Node:
         mark = error.problem_mark or error.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax error: {error.problem or error.context}"
+        start = error.context_mark
+        if error.problem and error.context and start and start is not mark:
+            # An unclosed quote is found at the end of the file: say where it opened.
+            where = f"line {start.line + 1}, column {start.column + 1}"
+            message = f"YAML syntax error: {error.context} ({where}), {error.problem}"
         raise IssueInvalid([_problem(path, position, (), message)]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        message = f"YAML syntax error: character U+{error.character:04X} is not allowed"
+        raise IssueInvalid([_problem(path, (line, column), (), message)]) from None
     except yaml.YAMLError as error:
         raise IssueInvalid([_problem(path, (1, 1), (), f"YAML error: {error}")]) from None
     except RecursionError:
@@ -158,7 +170,11 @@ class _PlainTree:
     def position_of(self, at: FieldPath, *, key: bool = False) -> Position:
         """Where the key (or else the value) at AT stood, or its nearest parent."""
         while at:
-            found = self.keys.get(at) if key else self.values.get(at) or self.keys.get(at)
+            # A list entry has no key: a problem with it is located at its value.
+            if key and isinstance(at[-1], str):
+                found = self.keys.get(at)
+            else:
+                found = self.values.get(at) or self.keys.get(at)
             if found:
                 return found
             at, key = at[:-1], True
@@ -175,8 +191,20 @@ def _validate(tree: _PlainTree, data: Any) -> Issue | None:
     try:
         return Issue.model_validate(data)
     except ValidationError as error:
-        tree.problems.extend(_explain(tree, detail) for detail in error.errors())
+        details = [d for d in error.errors() if not _only_follows_from_items(d)]
+        tree.problems.extend(_explain(tree, detail) for detail in details)
         return None
+
+
+def _only_follows_from_items(detail: ErrorDetails) -> bool:
+    """Pydantic counts a tuple's length after validation, so one bad article also
+    reports 'articles: too short'; that is noise when enough entries were written."""
+    given, context = detail.get("input"), detail.get("ctx") or {}
+    return (
+        detail["type"] == "too_short"
+        and isinstance(given, list)
+        and len(given) >= context.get("min_length", 1)
+    )
 
 
 def _explain(tree: _PlainTree, detail: ErrorDetails) -> IssueProblem:
@@ -184,7 +212,9 @@ def _explain(tree: _PlainTree, detail: ErrorDetails) -> IssueProblem:
     at = _field_path(detail["loc"])
     kind = detail["type"]
     if kind == "missing":
-        return _problem(tree.path, tree.position_of(at[:-1], key=True), at, "required field is missing")
+        return _problem(
+            tree.path, tree.position_of(at[:-1], key=True), at, "required field is missing"
+        )
     if kind == "extra_forbidden":
         return _problem(tree.path, tree.position_of(at, key=True), at, _unknown_field(at))
     return _problem(tree.path, tree.position_of(at), at, _message(detail))
@@ -274,4 +304,3 @@ def _asset_message(folder: Path, relative: Path) -> str | None:
     if not resolved.is_file():
         return f"file '{relative}' does not exist"
     return None
-

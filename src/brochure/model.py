@@ -5,8 +5,8 @@ be renamed or change meaning. The loader feeds them plain strings, lists and
 dicts; the models say what each field must be.
 """
 
-import re
 import datetime
+import re
 from pathlib import Path
 from typing import Annotated
 

@@ -101,14 +101,23 @@ def _environment(templates: Path) -> jinja2.Environment:
     return environment
 
 
+class _PrintMarkdown(MarkdownIt):
+    """CommonMark with raw HTML shown as text and only links that work on paper."""
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False})
+        self.enable(["table", "strikethrough"])
+        # Figures come from structured fields, never from Markdown: no image may
+        # be pulled in from a path written in the text.
+        self.disable("image")
+
+    def validateLink(self, url: str) -> bool:
+        return url.strip().lower().startswith(SAFE_LINK_SCHEMES)
+
+
 @cache
 def _markdown() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    # Figures come from structured fields, never from Markdown: no image may be
-    # pulled in from a path written in the text.
-    parser.disable("image")
-    parser.validateLink = lambda url: url.strip().lower().startswith(SAFE_LINK_SCHEMES)
-    return parser
+    return _PrintMarkdown()
 
 
 def markdown_to_html(text: str) -> Markup:

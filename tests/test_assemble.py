@@ -1,0 +1,81 @@
+"""Assembly: a designer's cover PDF replaces the rendered cover, nothing else is lost."""
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from brochure.build import build_issue
+from brochure.errors import AssembleError
+from brochure.settings import BuildOptions, Settings
+from helpers import pdf_text, spring_data, write_issue
+
+
+def designer_cover(path: Path, pages: int = 1, size: str = "letter") -> Path:
+    page = '<p style="break-after: page">DESIGNER COVER</p>'
+    HTML(string=f"<style>@page {{ size: {size} }}</style>{page * pages}").write_pdf(path)
+    return path
+
+
+def issue_with_cover(folder: Path, cover: str) -> Path:
+    data = spring_data()
+    data["cover"]["pdf"] = cover
+    data["articles"].append(
+        {"title": "Second article", "sections": [{"heading": "More", "body": "Text."}]}
+    )
+    return write_issue(folder / "covered.yaml", data)
+
+
+@pytest.mark.parametrize("cover_pages", [1, 2])
+def test_designer_cover_replaces_the_rendered_one(
+    tmp_path: Path, settings: Settings, cover_pages: int
+) -> None:
+    designer_cover(tmp_path / "cover.pdf", cover_pages)
+    result = build_issue(
+        issue_with_cover(tmp_path, "cover.pdf"), settings, BuildOptions(), tmp_path / "out.pdf"
+    )
+    reader = PdfReader(result.output)
+    assert result.pages == len(reader.pages)
+    for page in range(1, cover_pages + 1):
+        assert pdf_text(result.output, page) == "DESIGNER COVER"
+    first_body = cover_pages + 1
+    body = pdf_text(result.output, first_body)
+    running_head = "LEUKEMIA INSIGHTS · SPRING 2009" if first_body % 2 == 0 else "SALVAGE REGIMENS"
+    assert body.startswith(running_head)  # the left/right sides follow the cover too
+    assert "Salvage Regimens. . ." in body
+    assert body.endswith(f" {first_body}")  # the folio continues after the cover
+    labels = reader.page_labels
+    covers = ["Cover"] if cover_pages == 1 else ["Cover 1", "Cover 2"]
+    assert labels[:cover_pages] == covers
+    assert labels[cover_pages] == str(first_body)
+    assert labels[-1] == "Back"
+    titles = [
+        (item.title, reader.get_destination_page_number(item))
+        for item in reader.outline
+        if not isinstance(item, list)
+    ]
+    assert titles[0] == ("Cover", 0)
+    assert titles[1] == ("Salvage Regimens", cover_pages)
+    assert titles[-1] == ("Contact and copyright", len(reader.pages) - 1)
+    links = [a.get_object() for a in reader.pages[cover_pages]["/Annots"]]
+    assert {str(link["/Dest"]) for link in links if "/Dest" in link} == {"article-1", "article-2"}
+
+
+def test_cover_of_the_wrong_size_is_refused(tmp_path: Path, settings: Settings) -> None:
+    designer_cover(tmp_path / "a4.pdf", size="A4")
+    with pytest.raises(
+        AssembleError, match=r"a4.pdf: page 1 is 595x842 pt but the issue's pages are 612x792 pt"
+    ):
+        build_issue(
+            issue_with_cover(tmp_path, "a4.pdf"), settings, BuildOptions(), tmp_path / "out.pdf"
+        )
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_cover_that_is_not_a_pdf_is_refused(tmp_path: Path, settings: Settings) -> None:
+    (tmp_path / "cover.pdf").write_text("this is not a PDF")
+    with pytest.raises(AssembleError, match=r"cover\.pdf: not a readable PDF"):
+        build_issue(
+            issue_with_cover(tmp_path, "cover.pdf"), settings, BuildOptions(), tmp_path / "out.pdf"
+        )
