@@ -3,6 +3,7 @@
 import subprocess
 from pathlib import Path
 
+import page
 import pikepdf
 import pytest
 from pypdf import PdfReader
@@ -99,6 +100,40 @@ def test_qpdf_finds_no_problem(spring_pdf: BuildResult) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors" in result.stdout
+
+
+@pytest.mark.parametrize("built", ["spring_pdf", "multi_article_pdf"])
+def test_passes_the_pdf_ua_1_rules(built: str, request: pytest.FixtureRequest) -> None:
+    result: BuildResult = request.getfixturevalue(built)
+    report = page.validate_pdf(result.output, profile=page.ValidationProfile.PDF_UA_1)
+    assert [(f.rule_id, f.message) for f in report.failures] == []
+    assert report.is_compliant
+
+
+def test_structure_follows_the_issue_order(spring_pdf: BuildResult) -> None:
+    structure = subprocess.run(
+        ["pdfinfo", "-struct-text", str(spring_pdf.output)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert_in_order(
+        normalise(structure.replace('"', " ")),
+        [
+            "Leukemia Insights",
+            "Salvage Regimens",
+            "H1",
+            "Salvage Regimens",
+            "H2",
+            "Acute promyelocytic leukemia",
+            "2007-0512",
+            "H2",
+            "Other salvage regimens",
+            "supportive care measures",
+            "Dr. Farhad Ravandi",
+            "© 2015",
+        ],
+    )
 
 
 def test_every_font_is_embedded_and_shipped_with_the_project(spring_pdf: BuildResult) -> None:

@@ -1,8 +1,8 @@
 """Stage 3, typeset: lay out the HTML parts with WeasyPrint and write one PDF.
 
 The parts are rendered as separate WeasyPrint documents sharing one parsed
-stylesheet and font configuration, then written once, so links and the
-outline stay intact. Every file WeasyPrint asks for goes through
+stylesheet and font configuration, then written once, so links, the outline
+and the tagged structure stay intact. Every file WeasyPrint asks for goes through
 `ProjectFetcher`, which reads only inside the allowed folders and never
 touches the network. WeasyPrint's warnings are collected: in strict mode any
 of them fails the build, because a missing font or image must never become a
@@ -24,6 +24,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import TypesetError
 from .render import IssueHtml
+
+# Tagged PDF/UA-1: a structure tree in reading order, the running heads and
+# folios as artifacts, and the XMP identification screen readers look for.
+PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,13 @@ def typeset(
         base_url = roots[0].as_uri() + "/"
         documents = [
             HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=[css], font_config=fonts
+                stylesheets=[css], font_config=fonts, **PDF_OPTIONS
             )
             for html in (parts.cover, parts.body, parts.back)
             if html is not None
         ]
         pages = [page for document in documents for page in document.pages]
-        data = documents[0].copy(pages).write_pdf()
+        data = documents[0].copy(pages).write_pdf(**PDF_OPTIONS)
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
     counts = [len(document.pages) for document in documents]
