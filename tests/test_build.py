@@ -3,9 +3,10 @@
 import subprocess
 from pathlib import Path
 
-import page
 import pikepdf
 import pytest
+from page import ValidationProfile, validate_pdf
+from PIL import Image
 from pypdf import PdfReader
 
 from brochure.build import BuildResult, build_issue
@@ -105,7 +106,7 @@ def test_qpdf_finds_no_problem(spring_pdf: BuildResult) -> None:
 @pytest.mark.parametrize("built", ["spring_pdf", "multi_article_pdf"])
 def test_passes_the_pdf_ua_1_rules(built: str, request: pytest.FixtureRequest) -> None:
     result: BuildResult = request.getfixturevalue(built)
-    report = page.validate_pdf(result.output, profile=page.ValidationProfile.PDF_UA_1)
+    report = validate_pdf(result.output, profile=ValidationProfile.PDF_UA_1)
     assert [(f.rule_id, f.message) for f in report.failures] == []
     assert report.is_compliant
 
@@ -255,6 +256,7 @@ def test_typesetter_warning_fails_a_strict_build(tmp_path: Path, settings: Setti
     (tmp_path / "photo.png").write_text("not really a picture")
     data = spring_data()
     data["cover"]["image"] = "photo.png"
+    data["cover"]["image_alt"] = "A photo"
     issue = write_issue(tmp_path / "photo.yaml", data)
     with pytest.raises(TypesetError, match=r"photo\.png"):
         build_issue(issue, settings, BuildOptions(), tmp_path / "strict.pdf")
@@ -262,3 +264,16 @@ def test_typesetter_warning_fails_a_strict_build(tmp_path: Path, settings: Setti
     lenient = build_issue(issue, settings, BuildOptions(strict=False), tmp_path / "lenient.pdf")
     assert len(lenient.warnings) == 1
     assert "photo.png" in lenient.warnings[0]
+
+
+def test_cover_image_is_embedded_from_next_to_the_issue(tmp_path: Path, settings: Settings) -> None:
+    Image.new("RGB", (600, 300), (23, 54, 93)).save(tmp_path / "cover.png")
+    data = spring_data()
+    data["cover"]["image"] = "cover.png"
+    data["cover"]["image_alt"] = "A navy blue panel"
+    issue = write_issue(tmp_path / "pictured.yaml", data)
+    result = build_issue(issue, settings, BuildOptions(), tmp_path / "pictured.pdf")
+    assert result.warnings == ()
+    with pikepdf.open(result.output) as pdf:
+        images = list(pdf.pages[0].get_images().values())
+        assert [(image.Width, image.Height) for image in images] == [(600, 300)]

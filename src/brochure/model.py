@@ -10,7 +10,14 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A required piece of text: never empty, surrounding white space dropped."""
@@ -66,6 +73,14 @@ class Cover(Model):
     headline: Text | None = None
     pdf: Path | None = None
     image: Path | None = None
+    image_alt: Text | None = None
+
+    @model_validator(mode="after")
+    def _image_is_described(self) -> "Cover":
+        # Tagged PDF requires it: a screen reader says what the picture shows.
+        if self.image is not None and self.image_alt is None:
+            raise ValueError("image_alt is required with image: describe the picture")
+        return self
 
 
 class Protocol(Model):
