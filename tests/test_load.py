@@ -350,42 +350,38 @@ def test_yaml_11_scalars_stay_text(tmp_path: Path, old: str, new: str, expected:
         ),
     ],
 )
-def test_bad_spring_edit(
-    tmp_path: Path, edits: list[tuple[str, str]], expected: list[str]
-) -> None:
+def test_bad_spring_edit(tmp_path: Path, edits: list[tuple[str, str]], expected: list[str]) -> None:
     path = write(tmp_path, spring(*edits))
     assert problems(path) == located(path, *expected)
+
+
+SECTIONS = "    sections:\n      - heading: APL\n        body: Tamibarotene works.\n"
+ARTICLES = "articles:\n  - title: Salvage Regimens\n" + SECTIONS
 
 
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
         pytest.param(
-            ("articles:\n  - title: Salvage Regimens\n    sections:\n      - heading: APL\n"
-             "        body: Tamibarotene works.\n", "articles: []\n"),
+            (ARTICLES, "articles: []\n"),
             "7:11: articles: needs at least one entry",
             id="empty-articles",
         ),
         pytest.param(
-            ("articles:\n  - title: Salvage Regimens\n    sections:\n      - heading: APL\n"
-             "        body: Tamibarotene works.\n", "articles:\n"),
-            "7:10: articles: must be a list",
-            id="null-articles",
+            (ARTICLES, "articles:\n"), "7:10: articles: must be a list", id="null-articles"
         ),
         pytest.param(
-            ("    sections:\n      - heading: APL\n        body: Tamibarotene works.\n",
-             "    sections: []\n"),
+            (SECTIONS, "    sections: []\n"),
             "9:15: articles[0].sections: needs at least one entry",
             id="empty-sections",
         ),
         pytest.param(
-            ("  - title: Salvage Regimens\n    sections:\n      - heading: APL\n"
-             "        body: Tamibarotene works.\n", "  - Salvage Regimens\n"),
+            (ARTICLES, "articles:\n  - Salvage Regimens\n"),
             "8:5: articles[0]: must be a mapping of fields",
             id="text-for-article",
         ),
     ],
-)  # fmt: skip
+)
 def test_bad_minimal_edit(tmp_path: Path, edit: tuple[str, str], expected: str) -> None:
     path = write(tmp_path, edited(MINIMAL, edit))
     assert problems(path) == located(path, expected)
@@ -442,7 +438,7 @@ def test_several_problems_reported_at_once_sorted_by_line(tmp_path: Path) -> Non
         ),
         pytest.param(
             SPRING_TEXT.replace("promyelocytic leukemia", "leucémie").encode("latin-1"),
-            "17:25: not valid UTF-8 (byte 0xe9); save the file as UTF-8",
+            "17:28: not valid UTF-8 (byte 0xe9); save the file as UTF-8",
             id="latin-1",
         ),
         pytest.param(
@@ -469,7 +465,9 @@ def test_invalid_utf8(tmp_path: Path, content: bytes, expected: str) -> None:
 
 def test_nul_byte(tmp_path: Path) -> None:
     path = write(tmp_path, spring(("Leukemia Insights\n", "Leukemia\0Insights\n")))
-    assert problems(path) == located(path, "3:18: YAML syntax error: character U+0000 is not allowed")
+    assert problems(path) == located(
+        path, "3:18: YAML syntax error: character U+0000 is not allowed"
+    )
 
 
 # YAML syntax errors: the library's wording, at the exact line and column
@@ -537,8 +535,9 @@ def test_nul_byte(tmp_path: Path) -> None:
         ),
         pytest.param(
             spring(("  title: Leukemia Insights", "   title: Leukemia Insights")),
-            "4:12",
-            "mapping values are not allowed here",
+            "4:3",
+            "while parsing a block mapping (line 2, column 1), "
+            "expected <block end>, but found '<block mapping start>'",
             id="bad-indent",
         ),
     ],
@@ -640,9 +639,14 @@ def test_cover_pdf_next_to_issue_loads(tmp_path: Path) -> None:
             "  pdf: cover.pdf", "12:8: cover.pdf: file 'cover.pdf' does not exist", id="missing"
         ),
         pytest.param(
-            "  image: art/cover.jpg",
+            "  image: art/cover.jpg\n  image_alt: The clinic at dawn",
             "12:10: cover.image: file 'art/cover.jpg' does not exist",
             id="missing-image",
+        ),
+        pytest.param(
+            "  image: art/cover.jpg",
+            "12:3: cover: image_alt is required with image: describe the picture",
+            id="image-without-alt",
         ),
         pytest.param(
             "  pdf: ../outside.pdf",
