@@ -55,7 +55,8 @@ def build_issue(
     data = assemble(pdf, cover)
     target = output or settings.output / f"{sourced.slug}.pdf"
     write_atomically(target, data)
-    page_count = pdf.page_count - pdf.cover_pages + (cover.page_count if cover else pdf.cover_pages)
+    cover_pages = cover.page_count if cover else pdf.cover_pages
+    page_count = cover_pages + pdf.body_pages + pdf.back_pages
     return BuildResult(issue_path, target, page_count, len(data), pdf.warnings)
 
 

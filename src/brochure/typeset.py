@@ -40,10 +40,6 @@ class TypesetPdf:
     back_pages: int
     warnings: tuple[str, ...]
 
-    @property
-    def page_count(self) -> int:
-        return self.cover_pages + self.body_pages + self.back_pages
-
 
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
     """Serve `data:` URLs and regular files inside ROOTS; refuse everything else."""
