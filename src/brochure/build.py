@@ -64,13 +64,20 @@ def build_all(
     issue_paths: Iterable[Path], settings: Settings, options: BuildOptions = BuildOptions()
 ) -> list[BuildResult | BuildFailure]:
     """Build every issue; a failing issue is reported and the others still build."""
-    outcomes: list[BuildResult | BuildFailure] = []
-    for path in issue_paths:
-        try:
-            outcomes.append(build_issue(path, settings, options))
-        except BrochureError as error:
-            outcomes.append(BuildFailure(path, error))
-    return outcomes
+    return [try_build_issue(path, settings, options) for path in issue_paths]
+
+
+def try_build_issue(
+    issue_path: Path,
+    settings: Settings,
+    options: BuildOptions = BuildOptions(),
+    output: Path | None = None,
+) -> BuildResult | BuildFailure:
+    """Like `build_issue`, but return a failure instead of raising it."""
+    try:
+        return build_issue(issue_path, settings, options, output)
+    except BrochureError as error:
+        return BuildFailure(issue_path, error)
 
 
 def write_issue_html(

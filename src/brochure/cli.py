@@ -55,7 +55,7 @@ def main() -> None:
 )
 def build(issues: tuple[Path, ...], output: Path | None, paper: str, strict: bool) -> None:
     """Build the PDF of each ISSUE (default: every issues/*.yaml)."""
-    from .build import BuildFailure, BuildResult, build_all, build_issue, issue_files
+    from .build import BuildFailure, build_all, issue_files, try_build_issue
 
     settings = _settings()
     options = _options(paper, strict)
@@ -64,12 +64,8 @@ def build(issues: tuple[Path, ...], output: Path | None, paper: str, strict: boo
     paths = list(issues) or issue_files(settings)
     if not paths:
         raise click.UsageError(f"no issue files found in {settings.root / 'issues'}")
-    outcomes: list[BuildResult | BuildFailure]
     if output:
-        try:
-            outcomes = [build_issue(paths[0], settings, options, output)]
-        except BrochureError as error:
-            outcomes = [BuildFailure(paths[0], error)]
+        outcomes = [try_build_issue(paths[0], settings, options, output)]
     else:
         outcomes = build_all(paths, settings, options)
     failed = False
