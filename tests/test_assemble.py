@@ -8,7 +8,7 @@ from weasyprint import HTML
 
 from brochure.build import build_issue
 from brochure.errors import AssembleError
-from brochure.settings import BuildOptions, Settings
+from brochure.settings import BuildOptions, Paper, Settings
 from helpers import pdf_text, spring_data, write_issue
 
 
@@ -79,3 +79,10 @@ def test_cover_that_is_not_a_pdf_is_refused(tmp_path: Path, settings: Settings) 
         build_issue(
             issue_with_cover(tmp_path, "cover.pdf"), settings, BuildOptions(), tmp_path / "out.pdf"
         )
+
+
+def test_a4_cover_fits_an_a4_issue(tmp_path: Path, settings: Settings) -> None:
+    designer_cover(tmp_path / "a4.pdf", size="A4")
+    issue = issue_with_cover(tmp_path, "a4.pdf")
+    result = build_issue(issue, settings, BuildOptions(paper=Paper.A4), tmp_path / "out.pdf")
+    assert pdf_text(result.output, 1) == "DESIGNER COVER"

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from pypdf.errors import PdfReadError
 from pypdf.generic import BooleanObject, DictionaryObject, IndirectObject, NameObject
 
 from .errors import AssembleError
+from .settings import Paper
 from .typeset import TypesetPdf
 
 SIZE_TOLERANCE_PT = 1.0
@@ -27,23 +28,35 @@ class DesignerCover:
     """A finished front cover PDF supplied with the issue."""
 
     path: Path
-    data: bytes
-    page_count: int
+    pages: tuple[PageObject, ...]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
 
 
-def read_designer_cover(path: Path) -> DesignerCover:
-    """Read and check a designer cover PDF; raise `AssembleError` if it is unusable."""
-    data = path.read_bytes()
+def read_designer_cover(path: Path, paper: Paper) -> DesignerCover:
+    """Read and check a designer cover PDF; raise `AssembleError` if it is unusable.
+
+    Checked before typesetting, so a cover of the wrong size fails at once.
+    """
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(io.BytesIO(path.read_bytes()))
         if reader.is_encrypted:
             raise AssembleError(f"{path}: the cover PDF is encrypted; supply an unprotected copy")
-        page_count = len(reader.pages)
+        pages = tuple(reader.pages)
     except (PdfReadError, ValueError, KeyError) as error:
         raise AssembleError(f"{path}: not a readable PDF ({error})") from None
-    if page_count == 0:
+    if not pages:
         raise AssembleError(f"{path}: the cover PDF has no pages")
-    return DesignerCover(path, data, page_count)
+    for number, page in enumerate(pages, start=1):
+        found = (float(page.mediabox.width), float(page.mediabox.height))
+        if not _same_size(found, paper.points):
+            raise AssembleError(
+                f"{path}: page {number} is {_dimensions(found)} pt but the issue's pages are "
+                f"{_dimensions(paper.points)} pt; export the cover at the issue's paper size"
+            )
+    return DesignerCover(path, pages)
 
 
 def assemble(pdf: TypesetPdf, cover: DesignerCover | None) -> bytes:
@@ -61,16 +74,7 @@ def assemble(pdf: TypesetPdf, cover: DesignerCover | None) -> bytes:
 
 
 def _insert_cover(writer: PdfWriter, cover: DesignerCover) -> None:
-    reader = PdfReader(io.BytesIO(cover.data))
-    expected = _size(writer.pages[0].mediabox)
-    for index, page in enumerate(reader.pages):
-        if not _same_size(_size(page.mediabox), expected):
-            found = "x".join(f"{v:.0f}" for v in _size(page.mediabox))
-            wanted = "x".join(f"{v:.0f}" for v in expected)
-            raise AssembleError(
-                f"{cover.path}: page {index + 1} is {found} pt but the issue's pages are "
-                f"{wanted} pt; export the cover at the issue's paper size"
-            )
+    for index, page in enumerate(cover.pages):
         writer.insert_page(page, index)
     _add_first_outline_item(writer, "Cover", 0)
 
@@ -112,8 +116,8 @@ def _label_pages(writer: PdfWriter, cover_pages: int, body_pages: int) -> None:
     writer.set_page_label(last_body + 1, last, prefix="Back")
 
 
-def _size(box: object) -> tuple[float, float]:
-    return (float(box.width), float(box.height))  # type: ignore[attr-defined]
+def _dimensions(size: tuple[float, float]) -> str:
+    return "x".join(f"{value:.0f}" for value in size)
 
 
 def _same_size(a: tuple[float, float], b: tuple[float, float]) -> bool:

@@ -11,7 +11,7 @@ from .errors import BrochureError
 from .load import load_issue
 from .model import SourcedIssue
 from .render import render_issue_html, render_parts
-from .settings import BuildOptions, Settings
+from .settings import BuildOptions, Paper, Settings
 from .typeset import typeset
 
 
@@ -46,11 +46,11 @@ def build_issue(
     atomically: a failed build leaves no file and never damages an existing one.
     """
     sourced = load_issue(issue_path)
-    cover = _designer_cover(sourced)
+    cover = _designer_cover(sourced, options.paper)
     parts = render_parts(
         settings, sourced, options.paper, cover_pages=cover.page_count if cover else None
     )
-    roots = (settings.root, sourced.path.resolve().parent)
+    roots = (settings.root, sourced.folder)
     pdf = typeset(parts, settings.stylesheet, roots, strict=options.strict)
     data = assemble(pdf, cover)
     target = output or settings.output / f"{sourced.slug}.pdf"
@@ -95,11 +95,11 @@ def issue_files(settings: Settings) -> list[Path]:
     return sorted((settings.root / "issues").glob("*.yaml"))
 
 
-def _designer_cover(sourced: SourcedIssue) -> DesignerCover | None:
+def _designer_cover(sourced: SourcedIssue, paper: Paper) -> DesignerCover | None:
     relative = sourced.issue.cover.pdf
     if relative is None:
         return None
-    return read_designer_cover(sourced.path.resolve().parent / relative)
+    return read_designer_cover(sourced.folder / relative, paper)
 
 
 def write_atomically(target: Path, data: bytes) -> None:

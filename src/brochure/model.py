@@ -149,3 +149,8 @@ class SourcedIssue(Model):
     slug: str
     path: Path
     issue: Issue
+
+    @property
+    def folder(self) -> Path:
+        """The folder the issue file is in: where the files it names are looked up."""
+        return self.path.resolve().parent

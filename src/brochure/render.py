@@ -85,7 +85,7 @@ def render_issue_html(settings: Settings, sourced: SourcedIssue, paper: Paper) -
 
 def _cover_image_url(sourced: SourcedIssue) -> str | None:
     image = sourced.issue.cover.image
-    return (sourced.path.resolve().parent / image).as_uri() if image else None
+    return (sourced.folder / image).as_uri() if image else None
 
 
 @cache

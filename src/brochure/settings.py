@@ -19,6 +19,11 @@ class Paper(enum.Enum):
     def css_size(self) -> str:
         return self.value
 
+    @property
+    def points(self) -> tuple[float, float]:
+        """Width and height in PDF points, as WeasyPrint lays the page out."""
+        return {Paper.LETTER: (612.0, 792.0), Paper.A4: (595.276, 841.89)}[self]
+
 
 @dataclass(frozen=True)
 class Settings:
