@@ -4,9 +4,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from brochure.editions import Layout
+    from brochure.settings import Paper, Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
 SPRING = PROJECT / "issues" / "2009-spring.yaml"
@@ -99,3 +103,11 @@ def assert_in_order(text: str, passages: list[str]) -> None:
         found = text.find(passage, position)
         assert found >= 0, f"missing or out of order: {passage[:60]!r}"
         position = found + len(passage)
+
+
+def layout(settings: "Settings", edition: str = "screen", paper: "Paper | None" = None) -> "Layout":
+    """The layout of EDITION on PAPER (default Letter), as a build plans it."""
+    from brochure.editions import EDITIONS, plan_layout
+    from brochure.settings import BuildOptions, Paper
+
+    return plan_layout(EDITIONS[edition], BuildOptions(paper=paper or Paper.LETTER), settings)

@@ -7,7 +7,7 @@ import pytest
 from brochure.load import load_issue
 from brochure.render import markdown_to_html, render_issue_html, render_parts
 from brochure.settings import Paper, Settings
-from helpers import SPRING, spring_data, write_issue
+from helpers import SPRING, layout, spring_data, write_issue
 
 
 def test_markdown_paragraphs_lists_emphasis_and_links() -> None:
@@ -53,7 +53,7 @@ def test_every_field_is_escaped_in_every_part(tmp_path: Path, settings: Settings
     data["contact"] = {"text": "<b>call</b>", "name": "<a href=x>Dr</a>", "email": "a@b.org"}
     data["articles"][0]["sections"][0]["protocols"][0]["title"] = "<em>P</em>"
     sourced = load_issue(write_issue(tmp_path / "escape.yaml", data))
-    html = render_issue_html(settings, sourced, Paper.LETTER)
+    html = render_issue_html(settings, sourced, layout(settings))
     for raw in ("<i>Insights", "<u>Summer", "<b>call", "<a href=x>", "<em>P"):
         assert raw not in html
     for escaped in (
@@ -67,22 +67,24 @@ def test_every_field_is_escaped_in_every_part(tmp_path: Path, settings: Settings
 
 
 def test_the_whole_issue_links_the_stylesheet_by_absolute_url(settings: Settings) -> None:
-    html = render_issue_html(settings, load_issue(SPRING), Paper.A4)
+    html = render_issue_html(settings, load_issue(SPRING), layout(settings, paper=Paper.A4))
     assert f'<link rel="stylesheet" href="{settings.stylesheet.as_uri()}">' in html
-    assert "@page { size: A4; }" in html
+    assert "@page { size: 595.276pt 841.89pt; }" in html
     assert (
         html.index('class="cover"') < html.index('class="body-part"') < html.index('class="back"')
     )
 
 
 def test_parts_continue_the_page_numbers(settings: Settings) -> None:
-    parts = render_parts(settings, load_issue(SPRING), Paper.LETTER, cover_pages=None)
+    parts = render_parts(settings, load_issue(SPRING), layout(settings), cover_pages=None)
     assert parts.cover is not None
     assert 'class="cover"' in parts.cover
     assert "counter-set: page 2" in parts.body
     assert "break-before: left" in parts.body
     assert "counter-set" not in parts.back
-    with_designer_cover = render_parts(settings, load_issue(SPRING), Paper.LETTER, cover_pages=2)
+    with_designer_cover = render_parts(
+        settings, load_issue(SPRING), layout(settings), cover_pages=2
+    )
     assert with_designer_cover.cover is None
     assert "counter-set: page 3" in with_designer_cover.body
     assert "break-before: right" in with_designer_cover.body

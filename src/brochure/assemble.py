@@ -1,8 +1,9 @@
 """Stage 4, assemble: finish the typeset PDF with pypdf.
 
 WeasyPrint cannot merge a designer's cover PDF or set page labels; this stage
-does both, and makes the viewer show the document title. It changes nothing
-else, so links, the outline and the metadata from typesetting stay intact.
+does both, makes the viewer show the document title, and, for editions with
+bleed, hands the pages to prepress for their boxes and crop marks. It changes
+nothing else, so links, the outline and the metadata from typesetting stay intact.
 """
 
 import io
@@ -10,12 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.constants import PageLabelStyle
 from pypdf.errors import PdfReadError
-from pypdf.generic import BooleanObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import (
+    BooleanObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    RectangleObject,
+)
 
+from .editions import Layout
 from .errors import AssembleError
+from .prepress import finish_for_press
 from .settings import Paper
 from .typeset import TypesetPdf
 
@@ -50,7 +59,7 @@ def read_designer_cover(path: Path, paper: Paper) -> DesignerCover:
     if not pages:
         raise AssembleError(f"{path}: the cover PDF has no pages")
     for number, page in enumerate(pages, start=1):
-        found = (float(page.mediabox.width), float(page.mediabox.height))
+        found = (float(page.trimbox.width), float(page.trimbox.height))
         if not _same_size(found, paper.points):
             raise AssembleError(
                 f"{path}: page {number} is {_dimensions(found)} pt but the issue's pages are "
@@ -59,24 +68,39 @@ def read_designer_cover(path: Path, paper: Paper) -> DesignerCover:
     return DesignerCover(path, pages)
 
 
-def assemble(pdf: TypesetPdf, cover: DesignerCover | None) -> bytes:
+def assemble(pdf: TypesetPdf, cover: DesignerCover | None, layout: Layout) -> bytes:
     """Merge the designer cover (if any) in front, label the pages, and return the PDF."""
     writer = PdfWriter(clone_from=io.BytesIO(pdf.data))
+    # Keep the version the PDF variant requires (PDF/X-4: 1.6); pypdf writes 1.3.
+    writer.pdf_header = pdf.data.split(b"\n", 1)[0].decode("ascii")
     cover_pages = pdf.cover_pages
     if cover is not None:
-        _insert_cover(writer, cover)
+        _insert_cover(writer, cover, layout.media_margin)
         cover_pages = cover.page_count
-    _label_pages(writer, cover_pages, pdf.body_pages)
+    _label_pages(writer, cover_pages, pdf.body_pages + pdf.blank_pages)
+    if layout.bleed:
+        finish_for_press(writer, layout)
     writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
 
 
-def _insert_cover(writer: PdfWriter, cover: DesignerCover) -> None:
+def _insert_cover(writer: PdfWriter, cover: DesignerCover, media_margin: float) -> None:
     for index, page in enumerate(cover.pages):
-        writer.insert_page(page, index)
+        writer.insert_page(_on_media(page, media_margin) if media_margin else page, index)
     _add_first_outline_item(writer, "Cover", 0)
+
+
+def _on_media(page: PageObject, margin: float) -> PageObject:
+    """Place a trimmed cover page on paper with MARGIN points around its trim."""
+    trim = page.trimbox
+    width, height = float(trim.width) + 2 * margin, float(trim.height) + 2 * margin
+    media = PageObject.create_blank_page(width=width, height=height)
+    shift = Transformation().translate(margin - float(trim.left), margin - float(trim.bottom))
+    media.merge_transformed_page(page, shift)
+    media.trimbox = RectangleObject([margin, margin, width - margin, height - margin])
+    return media
 
 
 def _add_first_outline_item(writer: PdfWriter, title: str, page_index: int) -> None:

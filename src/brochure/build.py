@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assemble import DesignerCover, assemble, read_designer_cover
+from .editions import DEFAULT_EDITION, Edition, plan_layout
 from .errors import BrochureError
+from .impose import impose
 from .load import load_issue
 from .model import SourcedIssue
 from .render import render_issue_html, render_parts
@@ -20,8 +22,12 @@ class BuildResult:
     """What a build wrote."""
 
     issue: Path
+    edition: Edition
     output: Path
     pages: int
+    """Pages of the finished issue, before imposition."""
+    sheets: int
+    """Sides in the PDF: the pages, or a booklet's sheet sides."""
     bytes: int
     warnings: tuple[str, ...]
 
@@ -31,6 +37,7 @@ class BuildFailure:
     """An issue that could not be built, and why."""
 
     issue: Path
+    edition: Edition
     error: BrochureError
 
 
@@ -39,32 +46,48 @@ def build_issue(
     settings: Settings,
     options: BuildOptions = BuildOptions(),
     output: Path | None = None,
+    *,
+    edition: Edition = DEFAULT_EDITION,
 ) -> BuildResult:
-    """Build the PDF of the issue at ISSUE_PATH.
+    """Build one EDITION of the issue at ISSUE_PATH.
 
-    The PDF goes to OUTPUT, or `out/<slug>.pdf` in the project. It is written
-    atomically: a failed build leaves no file and never damages an existing one.
+    The PDF goes to OUTPUT, or `out/<slug><suffix>.pdf` in the project. It is
+    written atomically: a failed build leaves no file and never damages an
+    existing one.
     """
     sourced = load_issue(issue_path)
-    cover = _designer_cover(sourced, options.paper)
-    parts = render_parts(
-        settings, sourced, options.paper, cover_pages=cover.page_count if cover else None
-    )
+    layout = plan_layout(edition, options, settings)
+    cover = _designer_cover(sourced, layout.page)
+    cover_pages = cover.page_count if cover else None
+    parts = render_parts(settings, sourced, layout, cover_pages=cover_pages)
     roots = (settings.root, sourced.folder)
-    pdf = typeset(parts, settings.stylesheet, roots, strict=options.strict)
-    data = assemble(pdf, cover)
-    target = output or settings.output / f"{sourced.slug}.pdf"
+    pdf = typeset(
+        parts, layout, roots, strict=options.strict, designer_cover_pages=cover_pages or 0
+    )
+    data = assemble(pdf, cover, layout)
+    pages = (cover_pages or pdf.cover_pages) + pdf.body_pages + pdf.blank_pages + pdf.back_pages
+    if layout.sheet:
+        data = impose(data, layout)
+    target = output or settings.output / edition.output_name(sourced.slug)
     write_atomically(target, data)
-    cover_pages = cover.page_count if cover else pdf.cover_pages
-    page_count = cover_pages + pdf.body_pages + pdf.back_pages
-    return BuildResult(issue_path, target, page_count, len(data), pdf.warnings)
+    sheets = pages // 2 if layout.sheet else pages
+    return BuildResult(issue_path, edition, target, pages, sheets, len(data), pdf.warnings)
 
 
 def build_all(
-    issue_paths: Iterable[Path], settings: Settings, options: BuildOptions = BuildOptions()
+    issue_paths: Iterable[Path],
+    settings: Settings,
+    options: BuildOptions = BuildOptions(),
+    *,
+    editions: Iterable[Edition] = (DEFAULT_EDITION,),
 ) -> list[BuildResult | BuildFailure]:
-    """Build every issue; a failing issue is reported and the others still build."""
-    return [try_build_issue(path, settings, options) for path in issue_paths]
+    """Build every edition of every issue; a failure is reported and the rest still build."""
+    editions = tuple(editions)
+    return [
+        try_build_issue(path, settings, options, edition=edition)
+        for path in issue_paths
+        for edition in editions
+    ]
 
 
 def try_build_issue(
@@ -72,21 +95,29 @@ def try_build_issue(
     settings: Settings,
     options: BuildOptions = BuildOptions(),
     output: Path | None = None,
+    *,
+    edition: Edition = DEFAULT_EDITION,
 ) -> BuildResult | BuildFailure:
     """Like `build_issue`, but return a failure instead of raising it."""
     try:
-        return build_issue(issue_path, settings, options, output)
+        return build_issue(issue_path, settings, options, output, edition=edition)
     except BrochureError as error:
-        return BuildFailure(issue_path, error)
+        return BuildFailure(issue_path, edition, error)
 
 
 def write_issue_html(
-    issue_path: Path, settings: Settings, options: BuildOptions, output: Path | None = None
+    issue_path: Path,
+    settings: Settings,
+    options: BuildOptions = BuildOptions(),
+    output: Path | None = None,
+    *,
+    edition: Edition = DEFAULT_EDITION,
 ) -> Path:
     """Write the whole issue as one HTML file the bare `weasyprint` command can typeset."""
     sourced = load_issue(issue_path)
-    target = output or settings.output / f"{sourced.slug}.html"
-    write_atomically(target, render_issue_html(settings, sourced, options.paper).encode())
+    layout = plan_layout(edition, options, settings)
+    target = output or settings.output / f"{sourced.slug}{edition.suffix}.html"
+    write_atomically(target, render_issue_html(settings, sourced, layout).encode())
     return target
 
 

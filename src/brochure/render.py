@@ -5,6 +5,8 @@ Autoescaping is on everywhere and section bodies are Markdown with raw HTML
 off, so text from an issue file is always shown as text.
 """
 
+import datetime
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,10 +16,14 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from .editions import Layout
 from .model import Issue, SourcedIssue
-from .settings import Paper, Settings
+from .settings import Settings
 
 PARTS = ("cover", "body", "back")
+
+BLANK_PAGES = 3
+"""The most blank pages padding can need (for a page count that is a multiple of 4)."""
 
 SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:", "#")
 """Links that make sense on paper and cannot reach the reader's machine."""
@@ -32,23 +38,29 @@ class DocumentContext:
 
     issue: Issue
     parts: tuple[str, ...]
-    paper: Paper
+    layout: Layout
+    date: datetime.date
     first_folio: int = 1
-    stylesheet_url: str | None = None
+    stylesheet_urls: tuple[str, ...] = ()
     cover_image_url: str | None = None
 
 
 @dataclass(frozen=True)
 class IssueHtml:
-    """The HTML of each part of an issue, ready to typeset."""
+    """The HTML of each part of an issue, ready to typeset.
+
+    BLANK is a document of blank pages to pad the page count with, when the
+    edition asks for a multiple.
+    """
 
     cover: str | None
     body: str
     back: str
+    blank: str | None
 
 
 def render_parts(
-    settings: Settings, sourced: SourcedIssue, paper: Paper, *, cover_pages: int | None
+    settings: Settings, sourced: SourcedIssue, layout: Layout, *, cover_pages: int | None
 ) -> IssueHtml:
     """Render cover, body and back page as separate HTML documents.
 
@@ -57,30 +69,45 @@ def render_parts(
     """
     template = _environment(settings.templates).get_template("document.html.j2")
     image = _cover_image_url(sourced)
+    date = document_date(sourced.issue)
 
     def part(name: str, first_folio: int = 1) -> str:
-        context = DocumentContext(sourced.issue, (name,), paper, first_folio, None, image)
+        context = DocumentContext(sourced.issue, (name,), layout, date, first_folio, (), image)
         return template.render(vars(context))
 
-    cover = part("cover") if cover_pages is None else None
-    return IssueHtml(cover=cover, body=part("body", (cover_pages or 1) + 1), back=part("back"))
+    return IssueHtml(
+        cover=part("cover") if cover_pages is None else None,
+        body=part("body", (cover_pages or 1) + 1),
+        back=part("back"),
+        blank=part("blank") if layout.edition.page_multiple > 1 else None,
+    )
 
 
-def render_issue_html(settings: Settings, sourced: SourcedIssue, paper: Paper) -> str:
-    """Render the whole issue as one HTML document that links the project's stylesheet.
+def render_issue_html(settings: Settings, sourced: SourcedIssue, layout: Layout) -> str:
+    """Render the whole issue as one HTML document that links the layout's stylesheets.
 
     The result can be typeset on its own by the bare `weasyprint` command from
-    wherever it is saved, since the stylesheet is linked by absolute URL.
+    wherever it is saved, since the stylesheets are linked by absolute URL.
     """
     template = _environment(settings.templates).get_template("document.html.j2")
     context = DocumentContext(
         sourced.issue,
         PARTS,
-        paper,
-        stylesheet_url=settings.stylesheet.as_uri(),
+        layout,
+        document_date(sourced.issue),
+        stylesheet_urls=tuple(path.as_uri() for path in layout.stylesheets),
         cover_image_url=_cover_image_url(sourced),
     )
     return template.render(vars(context))
+
+
+def document_date(issue: Issue) -> datetime.date:
+    """The date the PDF carries: the issue's, else $SOURCE_DATE_EPOCH's, else 1 January."""
+    if issue.issue.date:
+        return issue.issue.date
+    if epoch := os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.date(issue.issue.year, 1, 1)
 
 
 def _cover_image_url(sourced: SourcedIssue) -> str | None:

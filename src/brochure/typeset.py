@@ -10,24 +10,24 @@ silent gap on the page.
 """
 
 import contextlib
+import io
 import logging
 import mimetypes
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from PIL import Image, ImageCms
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .editions import Layout
 from .errors import TypesetError
 from .render import IssueHtml
-
-# Tagged PDF/UA-1: a structure tree in reading order, the running heads and
-# folios as artifacts, and the XMP identification screen readers look for.
-PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 
 
 @dataclass(frozen=True)
@@ -37,23 +37,64 @@ class TypesetPdf:
     data: bytes
     cover_pages: int
     body_pages: int
+    blank_pages: int
     back_pages: int
     warnings: tuple[str, ...]
 
 
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
-    """Serve `data:` URLs and regular files inside ROOTS; refuse everything else."""
+    """Serve `data:` URLs and regular files inside ROOTS; refuse everything else.
 
-    def __init__(self, roots: tuple[Path, ...]) -> None:
+    With IMAGE_MODE ("L" or "CMYK"), raster images are converted on the way:
+    to gray, or to CMYK through the PRESS_PROFILE.
+    """
+
+    def __init__(
+        self,
+        roots: tuple[Path, ...],
+        image_mode: str | None = None,
+        press_profile: Path | None = None,
+    ) -> None:
         super().__init__(allowed_protocols={"file", "data"})
         self.roots = tuple(root.resolve() for root in roots)
+        self.image_mode = image_mode
+        self.press_profile = press_profile
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
         path = self._allowed_path(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        data = path.read_bytes()
+        if self.image_mode and content_type.startswith("image/") and "svg" not in content_type:
+            data, content_type = self._convert_image(data)
+        return URLFetcherResponse(url, data, {"Content-Type": content_type})
+
+    def _convert_image(self, data: bytes) -> tuple[bytes, str]:
+        """Re-encode a raster image in the edition's colour mode, losslessly."""
+        with Image.open(io.BytesIO(data)) as image:
+            flat = _flatten(image)
+            if self.image_mode == "CMYK":
+                assert self.press_profile is not None
+                converted = ImageCms.profileToProfile(
+                    flat,
+                    ImageCms.createProfile("sRGB"),
+                    str(self.press_profile),
+                    renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                    outputMode="CMYK",
+                )
+                assert converted is not None  # returned unless converting in place
+                output = io.BytesIO()
+                converted.save(
+                    output,
+                    "TIFF",
+                    compression="tiff_adobe_deflate",
+                    dpi=image.info.get("dpi", (72, 72)),
+                )
+                return output.getvalue(), "image/tiff"
+            output = io.BytesIO()
+            flat.convert("L").save(output, "PNG", dpi=image.info.get("dpi", (72, 72)))
+            return output.getvalue(), "image/png"
 
     def _allowed_path(self, url: str) -> Path:
         parts = urlsplit(url)
@@ -68,33 +109,76 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def typeset(
-    parts: IssueHtml, stylesheet: Path, roots: tuple[Path, ...], *, strict: bool
+    parts: IssueHtml,
+    layout: Layout,
+    roots: tuple[Path, ...],
+    *,
+    strict: bool,
+    designer_cover_pages: int = 0,
 ) -> TypesetPdf:
-    """Typeset the parts into one PDF.
+    """Typeset the parts into one PDF, as the LAYOUT's edition asks.
 
-    STYLESHEET is the project's print CSS; ROOTS are the only folders files may
-    be read from. With STRICT, any WeasyPrint warning raises `TypesetError`.
+    ROOTS are the only folders files may be read from. Blank pages go before
+    the back page until the page count, with DESIGNER_COVER_PAGES merged later,
+    is a multiple of the edition's. With STRICT, any WeasyPrint warning raises
+    `TypesetError`.
     """
-    fetcher = ProjectFetcher(roots)
+    fetcher = ProjectFetcher(roots, layout.image_mode, layout.press_profile)
     fonts = FontConfiguration()
+    colour_profiles: dict[str, Any] = {}  # filled by @color-profile rules, read by render
+    options = _pdf_options(layout)
     with _captured_warnings() as warnings:
-        css = CSS(filename=str(stylesheet), url_fetcher=fetcher, font_config=fonts)
-        base_url = roots[0].as_uri() + "/"
-        documents = [
-            HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=[css], font_config=fonts, **PDF_OPTIONS
+        stylesheets = [
+            CSS(
+                filename=str(path),
+                url_fetcher=fetcher,
+                font_config=fonts,
+                color_profiles=colour_profiles,
             )
-            for html in (parts.cover, parts.body, parts.back)
-            if html is not None
+            for path in layout.stylesheets
         ]
-        pages = [page for document in documents for page in document.pages]
-        data = documents[0].copy(pages).write_pdf(**PDF_OPTIONS)
+        base_url = roots[0].as_uri() + "/"
+
+        def render(html: str) -> Any:
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            return document.render(
+                stylesheets=stylesheets,
+                font_config=fonts,
+                color_profiles=colour_profiles,
+                **options,
+            )
+
+        cover = render(parts.cover) if parts.cover is not None else None
+        body, back = render(parts.body), render(parts.back)
+        cover_pages = len(cover.pages) if cover else 0
+        pages = cover_pages + designer_cover_pages + len(body.pages) + len(back.pages)
+        blank_count = -pages % layout.edition.page_multiple
+        blank = render(parts.blank).pages[:blank_count] if blank_count and parts.blank else []
+        ordered = [*(cover.pages if cover else ()), *body.pages, *blank, *back.pages]
+        data = body.copy(ordered).write_pdf(**options)
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
-    counts = [len(document.pages) for document in documents]
-    cover_pages = counts.pop(0) if parts.cover is not None else 0
-    body_pages, back_pages = counts
-    return TypesetPdf(data, cover_pages, body_pages, back_pages, tuple(warnings))
+    return TypesetPdf(
+        data, cover_pages, len(body.pages), len(blank), len(back.pages), tuple(warnings)
+    )
+
+
+def _pdf_options(layout: Layout) -> dict[str, Any]:
+    """WeasyPrint's PDF options for the edition: tags and the PDF variant."""
+    options: dict[str, Any] = {"pdf_tags": layout.edition.tagged}
+    if layout.edition.pdf_variant:
+        options["pdf_variant"] = layout.edition.pdf_variant
+    return options
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """The image in RGB on white paper: print has no transparency to show through."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGB", rgba.size, "white")
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        return paper
+    return image.convert("RGB")
 
 
 @contextlib.contextmanager
