@@ -22,10 +22,17 @@ TARGET = Path(__file__).resolve().parents[1] / "styles" / "colour" / "FOGRA39-br
 # limits (the FOGRA39 press condition); the model tag becomes the PDF/X output
 # condition identifier, so it names the registered characterization.
 COLPROF = [
-    "colprof", "-qm", "-kr", "-l330", "-L98",
-    "-M", "FOGRA39",
-    "-D", "Coated FOGRA39 (brochure, made with ArgyllCMS from FOGRA39L data)",
-    "-C", "Characterization data FOGRA39L (Zlib licence); profile: public domain",
+    "colprof",
+    "-qm",
+    "-kr",
+    "-l330",
+    "-L98",
+    "-M",
+    "FOGRA39",
+    "-D",
+    "Coated FOGRA39 (brochure, made with ArgyllCMS from FOGRA39L data)",
+    "-C",
+    "Characterization data FOGRA39L (Zlib licence); profile: public domain",
 ]
 DATA_DATE = (2006, 12, 1, 0, 0, 0)
 HEADER_DATE = slice(24, 36)
