@@ -68,33 +68,33 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         data = path.read_bytes()
         if self.image_mode and content_type.startswith("image/") and "svg" not in content_type:
             data, content_type = self._convert_image(data)
+            return _ConvertedResponse(url, data, {"Content-Type": content_type})
         return URLFetcherResponse(url, data, {"Content-Type": content_type})
 
     def _convert_image(self, data: bytes) -> tuple[bytes, str]:
-        """Re-encode a raster image in the edition's colour mode, losslessly."""
+        """Re-encode a raster image in the edition's colour mode.
+
+        Gray becomes a lossless PNG. CMYK becomes a JPEG at the highest quality
+        without chroma subsampling, the only CMYK format WeasyPrint embeds.
+        """
         with Image.open(io.BytesIO(data)) as image:
+            dpi = image.info.get("dpi", (72, 72))
             flat = _flatten(image)
-            if self.image_mode == "CMYK":
-                assert self.press_profile is not None
-                converted = ImageCms.profileToProfile(
-                    flat,
-                    ImageCms.createProfile("sRGB"),
-                    str(self.press_profile),
-                    renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                    outputMode="CMYK",
-                )
-                assert converted is not None  # returned unless converting in place
-                output = io.BytesIO()
-                converted.save(
-                    output,
-                    "TIFF",
-                    compression="tiff_adobe_deflate",
-                    dpi=image.info.get("dpi", (72, 72)),
-                )
-                return output.getvalue(), "image/tiff"
-            output = io.BytesIO()
-            flat.convert("L").save(output, "PNG", dpi=image.info.get("dpi", (72, 72)))
+        output = io.BytesIO()
+        if self.image_mode == "L":
+            flat.convert("L").save(output, "PNG", dpi=dpi)
             return output.getvalue(), "image/png"
+        assert self.press_profile is not None, "CMYK images need the press profile"
+        cmyk = ImageCms.profileToProfile(
+            flat,
+            ImageCms.createProfile("sRGB"),
+            str(self.press_profile),
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            outputMode="CMYK",
+        )
+        assert cmyk is not None  # returned unless converting in place
+        cmyk.save(output, "JPEG", quality=95, subsampling=0, dpi=dpi)
+        return output.getvalue(), "image/jpeg"
 
     def _allowed_path(self, url: str) -> Path:
         parts = urlsplit(url)
@@ -106,6 +106,14 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         if not path.exists() or not stat.S_ISREG(path.stat().st_mode):
             raise ValueError(f"refused {path}: not a regular file")
         return path
+
+
+class _ConvertedResponse(URLFetcherResponse):  # type: ignore[misc]
+    """A body that is not the file at its URL: WeasyPrint must embed it, not reread the file."""
+
+    @property
+    def path(self) -> None:
+        return None
 
 
 def typeset(
