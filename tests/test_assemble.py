@@ -7,6 +7,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from brochure.build import build_issue
+from brochure.editions import EDITIONS
 from brochure.errors import AssembleError
 from brochure.settings import BuildOptions, Paper, Settings
 from helpers import pdf_text, spring_data, write_issue
@@ -86,3 +87,26 @@ def test_a4_cover_fits_an_a4_issue(tmp_path: Path, settings: Settings) -> None:
     issue = issue_with_cover(tmp_path, "a4.pdf")
     result = build_issue(issue, settings, BuildOptions(paper=Paper.A4), tmp_path / "out.pdf")
     assert pdf_text(result.output, 1) == "DESIGNER COVER"
+
+
+@pytest.mark.parametrize("cover_pages", [1, 2])
+def test_designer_cover_gets_the_print_geometry(
+    tmp_path: Path, settings: Settings, cover_pages: int
+) -> None:
+    designer_cover(tmp_path / "cover.pdf", cover_pages)
+    issue = issue_with_cover(tmp_path, "cover.pdf")
+    result = build_issue(
+        issue, settings, BuildOptions(), tmp_path / "print.pdf", edition=EDITIONS["print"]
+    )
+    reader = PdfReader(result.output)
+    assert len(reader.pages) % 4 == 0
+    trims = {tuple(round(float(v), 2) for v in page.trimbox) for page in reader.pages}
+    medias = {tuple(round(float(v), 2) for v in page.mediabox) for page in reader.pages}
+    # Every page, the designer's too, is trimmed to Letter at the same place.
+    assert len(trims) == 1
+    assert len(medias) == 1
+    left, bottom, right, top = trims.pop()
+    assert (right - left, top - bottom) == (612.0, 792.0)
+    for number in range(1, cover_pages + 1):
+        assert "DESIGNER COVER" in pdf_text(result.output, number)
+        assert "/BleedBox" in reader.pages[number - 1]

@@ -31,6 +31,7 @@ from helpers import (
     multi_article_issue,
     normalise,
     pdf_text,
+    spring_data,
     write_issue,
 )
 
@@ -498,3 +499,55 @@ def test_large_print_keeps_cover_and_back_page(build: Build) -> None:
     assert "IN THIS ISSUE" in pdf_text(result.output, 1)
     assert "©" in pdf_text(result.output, count)
     assert count % 2 == 0
+
+
+# ---------- images ----------
+
+
+@pytest.fixture(scope="module")
+def pictured_issue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Spring issue with a plain red RGB cover picture."""
+    folder = tmp_path_factory.mktemp("pictured")
+    Image.new("RGB", (900, 450), (200, 60, 40)).save(folder / "red.png", dpi=(300, 300))
+    data = spring_data()
+    data["cover"].update({"image": "red.png", "image_alt": "A red field"})
+    return write_issue(folder / "2009-spring.yaml", data)
+
+
+@pytest.mark.parametrize(
+    ("edition", "grayscale", "colour_space", "pixel"),
+    [
+        ("screen", False, "/DeviceRGB", (200, 60, 40)),
+        ("handout", True, "/DeviceGray", 100),  # ITU-R 601 luma of the red
+        ("print", False, "/DeviceCMYK", None),
+    ],
+)
+def test_images_are_converted_to_the_edition_colours(
+    settings: Settings,
+    pictured_issue: Path,
+    tmp_path: Path,
+    edition: str,
+    grayscale: bool,
+    colour_space: str,
+    pixel: object,
+) -> None:
+    result = build_issue(
+        pictured_issue,
+        settings,
+        BuildOptions(grayscale=grayscale),
+        tmp_path / "out.pdf",
+        edition=EDITIONS[edition],
+    )
+    with pikepdf.open(result.output) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.ColorSpace == colour_space
+        picture = pikepdf.PdfImage(image).as_pil_image()
+    assert picture.size == (900, 450)
+    if pixel is not None:
+        found = picture.getpixel((450, 225))
+        expected = pixel if isinstance(pixel, tuple) else (pixel,)
+        found = found if isinstance(found, tuple) else (found,)
+        assert all(abs(a - b) <= 3 for a, b in zip(found, expected, strict=True))
+    else:
+        cyan, magenta, yellow, _ = picture.getpixel((450, 225))
+        assert magenta > 150 and yellow > 150 and cyan < 60  # a warm red in inks

@@ -93,13 +93,18 @@ def _insert_cover(writer: PdfWriter, cover: DesignerCover, media_margin: float) 
 
 
 def _on_media(page: PageObject, margin: float) -> PageObject:
-    """Place a trimmed cover page on paper with MARGIN points around its trim."""
+    """Place a trimmed cover page on paper with MARGIN points around its trim.
+
+    The geometry is WeasyPrint's: the trim at the origin, the paper beyond it.
+    """
     trim = page.trimbox
-    width, height = float(trim.width) + 2 * margin, float(trim.height) + 2 * margin
-    media = PageObject.create_blank_page(width=width, height=height)
-    shift = Transformation().translate(margin - float(trim.left), margin - float(trim.bottom))
-    media.merge_transformed_page(page, shift)
-    media.trimbox = RectangleObject([margin, margin, width - margin, height - margin])
+    width, height = float(trim.width), float(trim.height)
+    media = PageObject.create_blank_page(width=width + 2 * margin, height=height + 2 * margin)
+    media.mediabox = RectangleObject([-margin, -margin, width + margin, height + margin])
+    media.merge_transformed_page(
+        page, Transformation().translate(-float(trim.left), -float(trim.bottom))
+    )
+    media.trimbox = RectangleObject([0, 0, width, height])
     return media
 
 
