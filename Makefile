@@ -1,6 +1,7 @@
 # make       set up .venv, install brochure, build out/2009-spring.pdf
 # make test  run every test (sets up whatever it needs first)
 # make lint  ruff and mypy
+# make pictures  docs/pictures/<edition>.png for the README
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +11,7 @@ STAMP  := $(VENV)/.installed
 BUILD_PACKAGES := libharfbuzz-subset0
 TEST_PACKAGES  := qpdf poppler-utils
 
-.PHONY: all test lint bench system-build system-test clean
+.PHONY: all test lint bench pictures system-build system-test clean
 
 all: out/2009-spring.pdf
 
@@ -36,6 +37,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
+
+pictures: $(STAMP) system-test
+	$(BIN)/python tools/pictures.py
 
 bench: $(STAMP) system-build
 	$(BIN)/python bench/bench_build.py
