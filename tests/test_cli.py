@@ -1,5 +1,7 @@
 """The command line: exit codes, messages, and where files go."""
 
+import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -109,3 +111,79 @@ def test_python_m_brochure_help() -> None:
     assert "Usage: brochure" in result.stdout
     for command in ("build", "validate", "html"):
         assert command in result.stdout
+
+
+def test_every_edition_in_one_run(project: Path) -> None:
+    code, out, err = run("build", "issues/2009-spring.yaml", "--edition", "all")
+    assert code == 0, err
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "2009-spring.booklet.pdf",
+        "2009-spring.handout.pdf",
+        "2009-spring.large-print.pdf",
+        "2009-spring.pdf",
+        "2009-spring.print.pdf",
+    ]
+    assert "2009-spring.booklet.pdf (4 pages on 1 sheet, " in out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--edition", "poster"], "unknown edition poster; choose from screen, print"),
+        (["--edition", "print,handout", "-o", "x.pdf"], "exactly one issue file and one edition"),
+        (["--paper", "a4", "--sheet", "letter"], "--sheet letter does not go with --paper a4"),
+        (["--creep", "3 furlongs"], "'3 furlongs' is not a length such as 0.1mm"),
+        (["--sheet", "a5"], "'a5' is not one of"),
+    ],
+)
+def test_wrong_edition_options_are_usage_errors(
+    project: Path, arguments: list[str], message: str
+) -> None:
+    code, _, err = run("build", "issues/2009-spring.yaml", *arguments)
+    assert code == 2
+    assert message in err
+    assert not (project / "out").exists()
+
+
+def test_the_report_lists_every_output_with_its_preflight(project: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (300, 150), "red").save(project / "issues" / "small.png")
+    data = spring_data()
+    data["cover"].update({"image": "small.png", "image_alt": "Red"})
+    write_issue(project / "issues" / "2009-coarse.yaml", data)
+    target = project / "out" / "report.json"
+    code, out, err = run("build", "--edition", "screen,print", "--report", str(target))
+    assert code == 1
+    assert "2009-coarse.yaml: the print edition failed preflight" in err
+    assert "image-resolution: 1 problem" in err
+    assert "preflight passed: 5 checks, 4 pages" in out
+    report = json.loads(target.read_text())
+    entries = {(Path(e["issue"]).name, e["edition"]): e for e in report["outputs"]}
+    assert sorted(entries) == [
+        ("2009-coarse.yaml", "print"),
+        ("2009-coarse.yaml", "screen"),
+        ("2009-spring.yaml", "print"),
+        ("2009-spring.yaml", "screen"),
+    ]
+    failed = entries["2009-coarse.yaml", "print"]
+    assert failed["status"] == "failed"
+    assert failed["preflight"]["passed"] is False
+    (resolution,) = [c for c in failed["preflight"]["checks"] if not c["passed"]]
+    assert resolution["name"] == "image-resolution"
+    assert resolution["findings"][0]["page"] == 1
+    built = entries["2009-spring.yaml", "print"]
+    assert built["status"] == "built"
+    assert built["pages"] == 4
+    pdf = project / "out" / "2009-spring.print.pdf"
+    assert built["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert built["bytes"] == pdf.stat().st_size
+    assert not (project / "out" / "2009-coarse.print.pdf").exists()
+    assert (project / "out" / "2009-coarse.pdf").exists()
+
+
+def test_editions_command_lists_every_edition() -> None:
+    code, out, _ = run("editions")
+    assert code == 0
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert names == ["screen", "print", "booklet", "handout", "large-print"]

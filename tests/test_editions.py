@@ -21,7 +21,7 @@ from PIL import Image, ImageChops
 from brochure.brand import read_brand
 from brochure.build import BuildResult, build_issue
 from brochure.editions import EDITIONS, parse_editions
-from brochure.errors import BrochureError
+from brochure.errors import BrochureError, PreflightFailed
 from brochure.impose import saddle_stitch
 from brochure.settings import BuildOptions, Paper, Settings
 from helpers import (
@@ -508,7 +508,8 @@ def test_large_print_keeps_cover_and_back_page(build: Build) -> None:
 def pictured_issue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Spring issue with a plain red RGB cover picture."""
     folder = tmp_path_factory.mktemp("pictured")
-    Image.new("RGB", (900, 450), (200, 60, 40)).save(folder / "red.png", dpi=(300, 300))
+    # Sharp enough for the press at the size the cover prints it (about 470 dpi).
+    Image.new("RGB", (1800, 900), (200, 60, 40)).save(folder / "red.png", dpi=(300, 300))
     data = spring_data()
     data["cover"].update({"image": "red.png", "image_alt": "A red field"})
     return write_issue(folder / "2009-spring.yaml", data)
@@ -542,14 +543,42 @@ def test_images_are_converted_to_the_edition_colours(
         (image,) = pdf.pages[0].get_images().values()
         assert image.ColorSpace == colour_space
         picture = pikepdf.PdfImage(image).as_pil_image()
-    assert picture.size == (900, 450)
+    assert picture.size == (1800, 900)
     if pixel is not None:
-        found = picture.getpixel((450, 225))
+        found = picture.getpixel((900, 450))
         expected = pixel if isinstance(pixel, tuple) else (pixel,)
         found = found if isinstance(found, tuple) else (found,)
         assert all(abs(a - b) <= 3 for a, b in zip(found, expected, strict=True))
     else:
-        cyan, magenta, yellow, _ = picture.getpixel((450, 225))
+        cyan, magenta, yellow, _ = picture.getpixel((900, 450))
         assert magenta > 150
         assert yellow > 150
         assert cyan < 60
+
+
+def test_a_coarse_image_fails_the_print_preflight(settings: Settings, tmp_path: Path) -> None:
+    Image.new("RGB", (450, 225), (200, 60, 40)).save(tmp_path / "small.png")
+    data = spring_data()
+    data["cover"].update({"image": "small.png", "image_alt": "A small red field"})
+    issue = write_issue(tmp_path / "2009-spring.yaml", data)
+    target = tmp_path / "print.pdf"
+    with pytest.raises(PreflightFailed) as failure:
+        build_issue(issue, settings, BuildOptions(), target, edition=EDITIONS["print"])
+    assert not target.exists()
+    (finding,) = failure.value.report.findings
+    assert finding.check == "image-resolution"
+    assert finding.page == 1
+    assert "is 118 dpi at its printed size (needs 300)" in finding.message
+    assert "image-resolution: 1 problem" in str(failure.value)
+    # Not strict: the PDF is written and the finding becomes a warning.
+    lenient = build_issue(
+        issue, settings, BuildOptions(strict=False), target, edition=EDITIONS["print"]
+    )
+    assert target.exists()
+    assert lenient.warnings == (finding.message,)
+    # Office printers need 150 dpi; a screen shows any picture.
+    with pytest.raises(PreflightFailed, match="needs 150"):
+        build_issue(
+            issue, settings, BuildOptions(), tmp_path / "h.pdf", edition=EDITIONS["handout"]
+        )
+    assert build_issue(issue, settings, BuildOptions(), tmp_path / "s.pdf").preflight.passed

@@ -1,17 +1,22 @@
 """Orchestration: load, render, typeset, assemble, write. Nothing else lives here."""
 
+import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
 from .assemble import DesignerCover, assemble, read_designer_cover
-from .editions import DEFAULT_EDITION, Edition, plan_layout
-from .errors import BrochureError
+from .brand import ColourModel
+from .editions import DEFAULT_EDITION, Edition, Layout, plan_layout
+from .errors import BrochureError, IssueInvalid, PreflightFailed
 from .impose import impose
 from .load import load_issue
 from .model import SourcedIssue
+from .preflight import PreflightReport, Requirements, preflight
 from .render import render_issue_html, render_parts
 from .settings import BuildOptions, Paper, Settings
 from .typeset import typeset
@@ -29,6 +34,9 @@ class BuildResult:
     sheets: int
     """Sides in the PDF: the pages, or a booklet's sheet sides."""
     bytes: int
+    sha256: str
+    seconds: float
+    preflight: PreflightReport
     warnings: tuple[str, ...]
 
 
@@ -53,8 +61,10 @@ def build_issue(
 
     The PDF goes to OUTPUT, or `out/<slug><suffix>.pdf` in the project. It is
     written atomically: a failed build leaves no file and never damages an
-    existing one.
+    existing one. In strict mode a preflight problem fails the build; otherwise
+    it becomes a warning.
     """
+    started = time.perf_counter()
     sourced = load_issue(issue_path)
     layout = plan_layout(edition, options, settings)
     cover = _designer_cover(sourced, layout.page)
@@ -65,13 +75,40 @@ def build_issue(
         parts, layout, roots, strict=options.strict, designer_cover_pages=cover_pages or 0
     )
     data = assemble(pdf, cover, layout)
-    pages = (cover_pages or pdf.cover_pages) + pdf.body_pages + pdf.blank_pages + pdf.back_pages
+    # The finished pages are checked before imposition, which only rearranges them.
+    report = preflight(data, _requirements(layout))
+    if options.strict and not report.passed:
+        raise PreflightFailed(issue_path, edition.name, report)
     if layout.sheet:
         data = impose(data, layout)
     target = output or settings.output / edition.output_name(sourced.slug)
     write_atomically(target, data)
-    sheets = pages // 2 if layout.sheet else pages
-    return BuildResult(issue_path, edition, target, pages, sheets, len(data), pdf.warnings)
+    sheets = report.pages // 2 if layout.sheet else report.pages
+    warnings = pdf.warnings + tuple(finding.message for finding in report.findings)
+    return BuildResult(
+        issue=issue_path,
+        edition=edition,
+        output=target,
+        pages=report.pages,
+        sheets=sheets,
+        bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        seconds=time.perf_counter() - started,
+        preflight=report,
+        warnings=warnings,
+    )
+
+
+def _requirements(layout: Layout) -> Requirements:
+    """What the LAYOUT's edition promises a printer or reader."""
+    edition = layout.edition
+    return Requirements(
+        page_multiple=edition.page_multiple,
+        boxes=edition.bleed,
+        bleed=layout.bleed,
+        cmyk=edition.colour is ColourModel.CMYK,
+        min_image_dpi=edition.min_image_dpi,
+    )
 
 
 def build_all(
@@ -103,6 +140,36 @@ def try_build_issue(
         return build_issue(issue_path, settings, options, output, edition=edition)
     except BrochureError as error:
         return BuildFailure(issue_path, edition, error)
+
+
+def build_report(outcomes: Iterable[BuildResult | BuildFailure]) -> dict[str, object]:
+    """Every outcome as plain data for a JSON report: what was built, what failed and why."""
+    return {"brochure": __version__, "outputs": [_report_entry(outcome) for outcome in outcomes]}
+
+
+def _report_entry(outcome: BuildResult | BuildFailure) -> dict[str, object]:
+    entry: dict[str, object] = {"issue": str(outcome.issue), "edition": outcome.edition.name}
+    if isinstance(outcome, BuildFailure):
+        error = outcome.error
+        problems = (
+            [str(problem) for problem in error.problems]
+            if isinstance(error, IssueInvalid)
+            else str(error).splitlines()[:1]
+        )
+        preflight = error.report.as_dict() if isinstance(error, PreflightFailed) else None
+        return entry | {"status": "failed", "problems": problems, "preflight": preflight}
+    return entry | {
+        "status": "built",
+        "output": str(outcome.output),
+        "pages": outcome.pages,
+        "sheets": outcome.sheets,
+        "bytes": outcome.bytes,
+        "sha256": outcome.sha256,
+        "seconds": round(outcome.seconds, 3),
+        "warnings": list(outcome.warnings),
+        "preflight": outcome.preflight.as_dict(),
+        "problems": [],
+    }
 
 
 def write_issue_html(

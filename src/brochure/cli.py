@@ -5,8 +5,10 @@ printed), 2 wrong usage. The build machinery is imported only by the commands
 that need it, so `--help` and `validate` stay quick.
 """
 
+import json
 import re
 from pathlib import Path
+from textwrap import indent
 from typing import TYPE_CHECKING
 
 import click
@@ -123,6 +125,12 @@ def main() -> None:
     show_default=True,
     help="Fail the build on any typesetter warning or preflight problem.",
 )
+@click.option(
+    "--report",
+    type=OUTPUT_FILE,
+    help="Write a JSON report of every output (status, pages, SHA-256, preflight) here, "
+    "and print each preflight summary.",
+)
 def build(
     issues: tuple[Path, ...],
     edition_names: str,
@@ -132,9 +140,17 @@ def build(
     creep: float,
     grayscale: bool,
     strict: bool,
+    report: Path | None,
 ) -> None:
     """Build the PDF of each ISSUE (default: every issues/*.yaml) in each edition."""
-    from .build import BuildFailure, build_all, issue_files, try_build_issue
+    from .build import (
+        BuildFailure,
+        build_all,
+        build_report,
+        issue_files,
+        try_build_issue,
+        write_atomically,
+    )
 
     settings = _settings()
     editions = _editions(edition_names)
@@ -167,8 +183,15 @@ def build(
             size = f"{outcome.bytes / 1024:.0f} KiB"
             pages = f"{outcome.pages} pages"
             if outcome.sheets != outcome.pages:
-                pages += f" on {outcome.sheets // 2} sheets"
+                sheets = outcome.sheets // 2
+                pages += f" on {sheets} sheet{'s' if sheets != 1 else ''}"
             click.echo(f"wrote {outcome.output} ({pages}, {size})")
+            if report:
+                click.echo(indent(outcome.preflight.summary(), "  "))
+    if report:
+        text = json.dumps(build_report(outcomes), indent=2, ensure_ascii=False) + "\n"
+        write_atomically(report, text.encode())
+        click.echo(f"wrote {report}")
     if failed:
         raise SystemExit(1)
 

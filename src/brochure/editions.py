@@ -41,7 +41,7 @@ class Edition:
     booklet: bool = False
     """Impose two pages per sheet side in saddle-stitch order."""
     min_image_dpi: int = 150
-    """The least resolution an image may have at its printed size."""
+    """The least resolution an image may have at its printed size; 0 for screens."""
 
     def output_name(self, slug: str) -> str:
         return f"{slug}{self.suffix}.pdf"
@@ -56,6 +56,7 @@ EDITIONS: Mapping[str, Edition] = {
             suffix="",
             pdf_variant="pdf/ua-1",
             tagged=True,
+            min_image_dpi=0,
         ),
         Edition(
             "print",

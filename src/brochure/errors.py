@@ -3,6 +3,10 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .preflight import PreflightReport
 
 
 class BrochureError(Exception):
@@ -40,3 +44,11 @@ class TypesetError(BrochureError):
 
 class AssembleError(BrochureError):
     """A PDF could not be assembled, e.g. a designer cover PDF is unusable."""
+
+
+class PreflightFailed(BrochureError):
+    """A finished PDF breaks what its edition must satisfy (strict builds only)."""
+
+    def __init__(self, issue: Path, edition: str, report: "PreflightReport") -> None:
+        self.report = report
+        super().__init__(f"{issue}: the {edition} edition failed preflight\n{report.summary()}")

@@ -1,0 +1,598 @@
+"""Preflight: the checks a print shop runs on a finished PDF before it goes to press.
+
+The checks read the PDF the pipeline wrote, not the HTML it came from, so they
+see what the press will see: fonts without an embedded program, pages without
+the boxes a shop trims by, RGB images in a CMYK job, images too coarse at the
+size they are printed, and a page count that does not fill whole sheets.
+
+Content streams are interpreted just far enough for this: the current
+transformation matrix (``q``, ``Q``, ``cm``), fonts chosen with ``Tf`` and
+XObjects drawn with ``Do``, following Form XObjects. Inline images, patterns,
+annotation appearances and Type3 glyph procedures are not followed; the
+pipeline's typesetter does not put images there.
+"""
+
+import io
+import math
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pypdf import PageObject, PdfReader
+from pypdf.errors import DependencyError, DeprecationError, PyPdfError
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    ContentStream,
+    DictionaryObject,
+    NameObject,
+    NullObject,
+    PdfObject,
+    StreamObject,
+)
+
+from .errors import AssembleError
+
+_FONTS = "fonts-embedded"
+_BOXES = "page-boxes"
+_COLOUR = "image-colour"
+_RESOLUTION = "image-resolution"
+_PAGE_COUNT = "page-count"
+_CHECKS = (_FONTS, _BOXES, _COLOUR, _RESOLUTION, _PAGE_COUNT)
+
+_BOX_TOLERANCE_PT = 0.01
+"""Producers round box coordinates, so an exact comparison would fail good files."""
+_DPI_TOLERANCE = 0.5
+"""Content streams store scales to a few decimals, so an image placed at exactly
+the minimum resolution can compute a hair below it."""
+_MAX_FORM_DEPTH = 32
+"""Form XObjects nested deeper than this are taken as malformed, not recursed into."""
+_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+# pypdf raises all of these on damaged files (seen when fuzzing WeasyPrint's output),
+# not only its own PyPdfError; they are caught only around reading, never around the checks.
+_PDF_ERRORS = (
+    PyPdfError,
+    DeprecationError,
+    DependencyError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+    NotImplementedError,
+    RecursionError,
+    zlib.error,
+)
+
+_Matrix = tuple[float, float, float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What an edition's output must satisfy."""
+
+    page_multiple: int
+    """The page count must be a multiple of this (1 = any)."""
+    boxes: bool
+    """Every page needs a TrimBox and a BleedBox (print editions with bleed)."""
+    bleed: float
+    """Points the BleedBox must extend beyond the TrimBox on every side; ignored without boxes."""
+    cmyk: bool
+    """No RGB images; gray and CMYK images are fine."""
+    min_image_dpi: int
+    """Every image's resolution at its printed size, in both directions."""
+
+    def __post_init__(self) -> None:
+        if self.page_multiple < 1:
+            raise ValueError(f"page_multiple must be at least 1, not {self.page_multiple}")
+        if self.bleed < 0 or self.min_image_dpi < 0:
+            raise ValueError("bleed and min_image_dpi cannot be negative")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a check found."""
+
+    check: str
+    page: int | None
+    """1-based; None for a problem with the whole document."""
+    message: str
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    """The outcome of every check; no findings means the PDF can go to press."""
+
+    checks: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    pages: int
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> str:
+        """One line per check, "ok" or its findings indented below it."""
+        failed = sum(1 for check in self.checks if self._findings(check))
+        if self.passed:
+            lines = [f"preflight passed: {len(self.checks)} checks, {_count(self.pages, 'page')}"]
+        else:
+            lines = [
+                f"preflight failed: {_count(len(self.findings), 'problem')} in {failed} of "
+                f"{len(self.checks)} checks, {_count(self.pages, 'page')}"
+            ]
+        for check in self.checks:
+            findings = self._findings(check)
+            lines.append(f"{check}: {_count(len(findings), 'problem') if findings else 'ok'}")
+            lines.extend(f"  {finding.message}" for finding in findings)
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, object]:
+        """The report as plain data, ready for `json.dumps`."""
+        return {
+            "passed": self.passed,
+            "pages": self.pages,
+            "checks": [
+                {
+                    "name": check,
+                    "passed": not self._findings(check),
+                    "findings": [
+                        {"page": finding.page, "message": finding.message}
+                        for finding in self._findings(check)
+                    ],
+                }
+                for check in self.checks
+            ],
+        }
+
+    def _findings(self, check: str) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.check == check)
+
+
+def preflight(data: bytes, requirements: Requirements) -> PreflightReport:
+    """Check the finished PDF in DATA against REQUIREMENTS.
+
+    Raise `AssembleError` if the PDF, or one of its pages, cannot be read.
+    """
+    pages = _read_pages(data)
+    findings = (
+        *_fonts_embedded(pages),
+        *_page_boxes(pages, requirements),
+        *_image_colour(pages, requirements.cmyk),
+        *_image_resolution(pages, requirements.min_image_dpi),
+        *_page_count(len(pages), requirements.page_multiple),
+    )
+    # An image placed twice at the same size on a page would give the same finding twice.
+    return PreflightReport(_CHECKS, tuple(dict.fromkeys(findings)), len(pages))
+
+
+# What the checks need to know about the PDF, read once; the checks below touch no pypdf objects.
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A page box, normalised so left < right and bottom < top."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    def contains(self, other: "_Box") -> bool:
+        return all(margin >= -_BOX_TOLERANCE_PT for margin in self.margins(other).values())
+
+    def margins(self, inner: "_Box") -> dict[str, float]:
+        """How far this box extends beyond INNER on each side (negative: falls short)."""
+        return {
+            "left": inner.left - self.left,
+            "bottom": inner.bottom - self.bottom,
+            "right": self.right - inner.right,
+            "top": self.top - inner.top,
+        }
+
+
+@dataclass(frozen=True)
+class _Font:
+    name: str
+    embedded: bool
+
+
+@dataclass(frozen=True)
+class _Image:
+    name: str
+    """The resource name the content stream draws it by, e.g. "/Im1"."""
+    pixels: tuple[int, int]
+    rgb: str | None
+    """Its colour space, described, if that is RGB; None for gray, CMYK and the rest."""
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """One image drawn with ``Do``, and its size on paper in points."""
+
+    image: _Image
+    width: float
+    height: float
+
+    @property
+    def dpi(self) -> tuple[float, float]:
+        return (self.image.pixels[0] * 72 / self.width, self.image.pixels[1] * 72 / self.height)
+
+
+@dataclass(frozen=True)
+class _Page:
+    number: int
+    media: _Box
+    trim: _Box | None
+    """Only a TrimBox the page itself sets; pypdf's `trimbox` falls back to the CropBox."""
+    bleed: _Box | None
+    fonts: tuple[_Font, ...]
+    placements: tuple[_Placement, ...]
+
+
+class _Malformed(Exception):
+    """A PDF structure is not what the specification allows; the message says which."""
+
+
+def _read_pages(data: bytes) -> tuple[_Page, ...]:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise AssembleError("the PDF is encrypted; preflight needs an unprotected copy")
+        pages = list(reader.pages)
+    except _PDF_ERRORS as error:
+        raise AssembleError(f"not a readable PDF ({_describe(error)})") from error
+    return tuple(_read_page(number, page) for number, page in enumerate(pages, start=1))
+
+
+def _describe(error: Exception) -> str:
+    # Some of pypdf's messages are bare, e.g. a KeyError's is only the key.
+    return f"{type(error).__name__}: {error}"
+
+
+def _read_page(number: int, page: PageObject) -> _Page:
+    try:
+        walker = _Walker()
+        contents = page.get_contents()
+        if contents is not None:
+            unit = _number(page.get("/UserUnit", 1), "/UserUnit")
+            resources = _optional_dictionary(page.get("/Resources"), "the page's /Resources")
+            walker.walk(contents, resources, (unit, 0.0, 0.0, unit, 0.0, 0.0), ())
+        return _Page(
+            number,
+            media=_box(page.get("/MediaBox"), "/MediaBox"),
+            trim=_optional_box(page.get("/TrimBox"), "/TrimBox"),
+            bleed=_optional_box(page.get("/BleedBox"), "/BleedBox"),
+            fonts=tuple(walker.fonts.values()),
+            placements=tuple(walker.placements),
+        )
+    except _Malformed as error:
+        raise AssembleError(f"page {number}: {error}") from error
+    except _PDF_ERRORS as error:
+        raise AssembleError(f"page {number}: cannot be read ({_describe(error)})") from error
+
+
+@dataclass
+class _Walker:
+    """Interprets content streams just far enough to see the fonts and image placements."""
+
+    fonts: dict[int, _Font] = field(default_factory=dict)
+    """Keyed by the font dictionary's identity: pypdf resolves a reference to one object."""
+    placements: list[_Placement] = field(default_factory=list)
+    images: dict[int, _Image] = field(default_factory=dict)
+
+    def walk(
+        self,
+        content: ContentStream,
+        resources: DictionaryObject,
+        ctm: _Matrix,
+        forms: tuple[int, ...],
+    ) -> None:
+        saved: list[_Matrix] = []
+        for operands, operator in content.operations:
+            if operator == b"q":
+                saved.append(ctm)
+            elif operator == b"Q" and saved:  # viewers ignore an unbalanced Q, and so do we
+                ctm = saved.pop()
+            elif operator == b"cm":
+                ctm = _multiply(_matrix(operands, "the matrix of cm"), ctm)
+            elif operator == b"Tf":
+                self._choose_font(resources, _name(operands[:1], "the font of Tf"))
+            elif operator == b"Do":
+                self._draw(resources, _name(operands[:1], "the operand of Do"), ctm, forms)
+
+    def _choose_font(self, resources: DictionaryObject, name: str) -> None:
+        font = _resource(resources, "/Font", name)
+        if id(font) not in self.fonts:
+            self.fonts[id(font)] = _Font(_font_name(font, name), _is_embedded(font))
+
+    def _draw(
+        self, resources: DictionaryObject, name: str, ctm: _Matrix, forms: tuple[int, ...]
+    ) -> None:
+        xobject = _resource(resources, "/XObject", name)
+        subtype = _resolve(xobject.get("/Subtype"))
+        if subtype == "/Image" and not _flag(xobject.get("/ImageMask")):
+            self._place(self._image(xobject, name, resources), ctm)
+        elif subtype == "/Form":
+            self._form(xobject, name, resources, ctm, forms)
+
+    def _image(self, xobject: DictionaryObject, name: str, resources: DictionaryObject) -> _Image:
+        key = id(xobject)
+        if key not in self.images:
+            pixels = (
+                int(_number(xobject.get("/Width"), f"the /Width of image {name}")),
+                int(_number(xobject.get("/Height"), f"the /Height of image {name}")),
+            )
+            if min(pixels) < 1:
+                raise _Malformed(f"image {name} is {pixels[0]} x {pixels[1]} pixels")
+            rgb = _rgb_space(xobject.get("/ColorSpace"), resources, depth=0)
+            self.images[key] = _Image(name, pixels, rgb)
+        # The name is the one this stream draws it by, which may differ between pages.
+        image = self.images[key]
+        return image if image.name == name else _Image(name, image.pixels, image.rgb)
+
+    def _place(self, image: _Image, ctm: _Matrix) -> None:
+        # The image fills the unit square; the CTM maps its sides to these lengths.
+        a, b, c, d, _, _ = ctm
+        width, height = math.hypot(a, b), math.hypot(c, d)
+        if width > 0 and height > 0:  # a degenerate matrix prints nothing
+            self.placements.append(_Placement(image, width, height))
+
+    def _form(
+        self,
+        form: DictionaryObject,
+        name: str,
+        resources: DictionaryObject,
+        ctm: _Matrix,
+        forms: tuple[int, ...],
+    ) -> None:
+        if id(form) in forms:
+            raise _Malformed(f"form XObject {name} draws itself")
+        if len(forms) >= _MAX_FORM_DEPTH:
+            raise _Malformed(f"form XObjects are nested more than {_MAX_FORM_DEPTH} deep")
+        if not isinstance(form, StreamObject):
+            raise _Malformed(f"form XObject {name} is not a stream")
+        matrix = _resolve(form.get("/Matrix"))
+        if matrix is not None:
+            ctm = _multiply(_matrix(matrix, f"the /Matrix of form {name}"), ctm)
+        # A form without resources uses its parent's: allowed in PDF 1.1, still written.
+        inner = _resolve(form.get("/Resources"))
+        own = resources if inner is None else _dictionary(inner, f"the /Resources of form {name}")
+        self.walk(ContentStream(form, None), own, ctm, (*forms, id(form)))
+
+
+def _multiply(first: _Matrix, then: _Matrix) -> _Matrix:
+    """FIRST followed by THEN; PDF's row vectors make this the product FIRST x THEN."""
+    a, b, c, d, e, f = first
+    a2, b2, c2, d2, e2, f2 = then
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _font_name(font: DictionaryObject, resource_name: str) -> str:
+    base = _resolve(font.get("/BaseFont"))
+    return str(base).removeprefix("/") if isinstance(base, NameObject) else resource_name
+
+
+def _is_embedded(font: DictionaryObject) -> bool:
+    subtype = _resolve(font.get("/Subtype"))
+    if subtype == "/Type3":  # its glyphs are content streams in the font dictionary itself
+        return True
+    if subtype == "/Type0":  # the glyphs live in the one descendant CIDFont
+        descendants = _resolve(font.get("/DescendantFonts"))
+        if not isinstance(descendants, ArrayObject) or not descendants:
+            return False
+        font = _dictionary(descendants[0], "the descendant font")
+    descriptor = _resolve(font.get("/FontDescriptor"))
+    return isinstance(descriptor, DictionaryObject) and any(
+        key in descriptor for key in _FONT_FILES
+    )
+
+
+def _rgb_space(space: object, resources: DictionaryObject, depth: int) -> str | None:
+    """Describe SPACE if its samples are RGB; None if they are anything else."""
+    space = _resolve(space)
+    if depth > 3:  # a name that resolves to itself, or some such loop
+        raise _Malformed(f"colour space {space} refers to itself")
+    if isinstance(space, NameObject):
+        if space == "/DeviceRGB":
+            return "/DeviceRGB"
+        named = _resolve(resources.get("/ColorSpace"))
+        if isinstance(named, DictionaryObject) and space in named:
+            return _rgb_space(named[space], resources, depth + 1)
+        return None
+    if not isinstance(space, ArrayObject) or not space:
+        return None
+    family = _resolve(space[0])
+    if family == "/CalRGB":
+        return "/CalRGB"
+    if family == "/ICCBased" and len(space) > 1:
+        # The profile's component count is what decides; its colour space is RGB when 3.
+        profile = _dictionary(space[1], "the ICC profile")
+        return "/ICCBased with 3 components" if _resolve(profile.get("/N")) == 3 else None
+    if family == "/Indexed" and len(space) > 1:
+        base = _rgb_space(space[1], resources, depth + 1)
+        return f"/Indexed over {base}" if base else None
+    return None
+
+
+# Typed access to PDF objects: a value of the wrong type is a malformed file, reported as such.
+
+
+def _resolve(value: object) -> object:
+    value = value.get_object() if isinstance(value, PdfObject) else value
+    return None if isinstance(value, NullObject) else value
+
+
+def _dictionary(value: object, what: str) -> DictionaryObject:
+    value = _resolve(value)
+    if not isinstance(value, DictionaryObject):
+        raise _Malformed(f"{what} is not a dictionary")
+    return value
+
+
+def _optional_dictionary(value: object, what: str) -> DictionaryObject:
+    return DictionaryObject() if _resolve(value) is None else _dictionary(value, what)
+
+
+def _flag(value: object) -> bool:
+    # pypdf's BooleanObject is always truthy; its value is the PDF boolean.
+    value = _resolve(value)
+    return isinstance(value, BooleanObject) and value.value
+
+
+def _resource(resources: DictionaryObject, category: str, name: str) -> DictionaryObject:
+    entries = _optional_dictionary(resources.get(category), f"the {category} resources")
+    if name not in entries:
+        raise _Malformed(f"{category.removeprefix('/').lower()} {name} is used but not defined")
+    return _dictionary(entries[name], f"{category.removeprefix('/').lower()} {name}")
+
+
+def _name(operands: list[object], what: str) -> str:
+    value = _resolve(operands[0]) if operands else None
+    if not isinstance(value, NameObject):
+        raise _Malformed(f"{what} is not a name")
+    return str(value)
+
+
+def _number(value: object, what: str) -> float:
+    value = _resolve(value)
+    if not isinstance(value, int | float):
+        raise _Malformed(f"{what} is not a number")
+    return float(value)
+
+
+def _numbers(value: object, count: int, what: str) -> tuple[float, ...]:
+    value = _resolve(value)
+    items = value if isinstance(value, list) else []
+    numbers = [item for item in map(_resolve, items) if isinstance(item, int | float)]
+    if len(items) != count or len(numbers) != count:
+        raise _Malformed(f"{what} is not {count} numbers")
+    return tuple(float(number) for number in numbers)
+
+
+def _matrix(value: object, what: str) -> _Matrix:
+    a, b, c, d, e, f = _numbers(value, 6, what)
+    return (a, b, c, d, e, f)
+
+
+def _box(value: object, what: str) -> _Box:
+    if _resolve(value) is None:
+        raise _Malformed(f"the page has no {what}")
+    # Any two opposite corners make a rectangle, in either order.
+    x1, y1, x2, y2 = _numbers(value, 4, f"the {what}")
+    return _Box(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def _optional_box(value: object, what: str) -> _Box | None:
+    return None if _resolve(value) is None else _box(value, what)
+
+
+# The checks.
+
+
+def _fonts_embedded(pages: Iterable[_Page]) -> Iterator[Finding]:
+    reported: set[str] = set()
+    for page in pages:
+        for font in page.fonts:
+            if not font.embedded and font.name not in reported:
+                reported.add(font.name)
+                yield Finding(
+                    _FONTS, page.number, f"page {page.number}: font {font.name} is not embedded"
+                )
+
+
+def _page_boxes(pages: Iterable[_Page], requirements: Requirements) -> Iterator[Finding]:
+    for page in pages:
+        problems = (
+            _press_boxes(page, requirements.bleed) if requirements.boxes else _trim_on_media(page)
+        )
+        for problem in problems:
+            yield Finding(_BOXES, page.number, f"page {page.number}: {problem}")
+
+
+def _trim_on_media(page: _Page) -> Iterator[str]:
+    if page.trim is not None and not page.media.contains(page.trim):
+        yield "the TrimBox is not inside the MediaBox"
+
+
+def _press_boxes(page: _Page, bleed: float) -> Iterator[str]:
+    if page.trim is None:
+        yield "no TrimBox"
+    if page.bleed is None:
+        yield "no BleedBox"
+        return
+    if not page.media.contains(page.bleed):
+        yield "the BleedBox is not inside the MediaBox"
+    if page.trim is None:
+        return
+    margins = page.bleed.margins(page.trim)
+    wrong = [
+        f"{side} {_points(margin)} pt"
+        for side, margin in margins.items()
+        if abs(margin - bleed) > _BOX_TOLERANCE_PT
+    ]
+    if wrong:
+        yield (
+            f"the BleedBox extends {', '.join(wrong)} beyond the TrimBox "
+            f"(needs {_points(bleed)} pt on every side)"
+        )
+
+
+def _image_colour(pages: Iterable[_Page], required: bool) -> Iterator[Finding]:
+    if not required:
+        return
+    for page in pages:
+        for image in dict.fromkeys(placement.image for placement in page.placements):
+            if image.rgb is not None:
+                yield Finding(
+                    _COLOUR,
+                    page.number,
+                    f"page {page.number}: image {image.name} is RGB ({image.rgb})",
+                )
+
+
+def _image_resolution(pages: Iterable[_Page], minimum: int) -> Iterator[Finding]:
+    for page in pages:
+        for placement in page.placements:
+            across, down = placement.dpi
+            if min(across, down) < minimum - _DPI_TOLERANCE:
+                yield Finding(
+                    _RESOLUTION,
+                    page.number,
+                    f"page {page.number}: image {placement.image.name} is {_dpi(across, down)} "
+                    f"at its printed size (needs {minimum})",
+                )
+
+
+def _page_count(pages: int, multiple: int) -> Iterator[Finding]:
+    if pages % multiple:
+        following = pages + multiple - pages % multiple
+        yield Finding(
+            _PAGE_COUNT,
+            None,
+            f"{_count(pages, 'page')} is not a multiple of {multiple} "
+            f"(the next multiple is {following})",
+        )
+
+
+def _dpi(across: float, down: float) -> str:
+    if round(across) == round(down):
+        return f"{across:.0f} dpi"
+    return f"{across:.0f} x {down:.0f} dpi"
+
+
+def _points(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
