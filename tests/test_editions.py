@@ -582,3 +582,14 @@ def test_a_coarse_image_fails_the_print_preflight(settings: Settings, tmp_path: 
             issue, settings, BuildOptions(), tmp_path / "h.pdf", edition=EDITIONS["handout"]
         )
     assert build_issue(issue, settings, BuildOptions(), tmp_path / "s.pdf").preflight.passed
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_every_edition_is_byte_identical_when_rebuilt(
+    build: Build, settings: Settings, tmp_path: Path, edition: str
+) -> None:
+    first = build(edition)
+    again = build_issue(
+        SPRING, settings, BuildOptions(), tmp_path / "again.pdf", edition=EDITIONS[edition]
+    )
+    assert again.output.read_bytes() == first.output.read_bytes()

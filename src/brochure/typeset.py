@@ -10,10 +10,13 @@ silent gap on the page.
 """
 
 import contextlib
+import hashlib
 import io
 import logging
 import mimetypes
+import re
 import stat
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,11 +166,36 @@ def typeset(
         blank_count = -pages % layout.edition.page_multiple
         blank = render(parts.blank).pages[:blank_count] if blank_count and parts.blank else []
         ordered = [*(cover.pages if cover else ()), *body.pages, *blank, *back.pages]
-        data = body.copy(ordered).write_pdf(**options)
+        data = _reproducible(body.copy(ordered).write_pdf(**options))
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
     return TypesetPdf(
         data, cover_pages, len(body.pages), len(blank), len(back.pages), tuple(warnings)
+    )
+
+
+_RANDOM_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}")
+_FILE_ID = re.compile(rb"/ID \[\([0-9a-f]{32}\) \([0-9a-f]{32}\)\]")
+
+
+def _reproducible(data: bytes) -> bytes:
+    """Replace the random document ID WeasyPrint writes into PDF/X files.
+
+    PDF/X-4 asks for an XMP document ID, which WeasyPrint draws at random, and
+    the file ID hashes it, so no two builds would match. Both become hashes of
+    the document with them blanked out, the same length as before so that every
+    byte offset in the file stays right.
+    """
+    if not _RANDOM_DOCUMENT_ID.search(data):
+        return data
+    blank_document_id = b"xmp.did:" + str(uuid.UUID(int=0)).encode()
+    blank_file_id = b"/ID [(%s) (%s)]" % (b"0" * 32, b"0" * 32)
+    blank = _FILE_ID.sub(blank_file_id, _RANDOM_DOCUMENT_ID.sub(blank_document_id, data))
+    digest = hashlib.sha256(blank).digest()
+    document_id = b"xmp.did:" + str(uuid.UUID(bytes=digest[:16], version=4)).encode()
+    file_id = digest[16:].hex()[:32].encode()
+    return blank.replace(blank_document_id, document_id).replace(
+        blank_file_id, b"/ID [(%s) (%s)]" % (file_id, file_id)
     )
 
 
