@@ -1,11 +1,13 @@
 """Rendering: templates escape everything, Markdown keeps to text, links stay safe."""
 
+import datetime
 from pathlib import Path
 
 import pytest
 
+from brochure.errors import BrochureError
 from brochure.load import load_issue
-from brochure.render import markdown_to_html, render_issue_html, render_parts
+from brochure.render import document_date, markdown_to_html, render_issue_html, render_parts
 from brochure.settings import Paper, Settings
 from helpers import SPRING, layout, spring_data, write_issue
 
@@ -88,3 +90,19 @@ def test_parts_continue_the_page_numbers(settings: Settings) -> None:
     assert with_designer_cover.cover is None
     assert "counter-set: page 3" in with_designer_cover.body
     assert "break-before: right" in with_designer_cover.body
+
+
+def test_the_pdf_date_comes_from_the_issue_then_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = spring_data()
+    undated = load_issue(write_issue(tmp_path / "undated.yaml", data)).issue
+    assert document_date(undated) == datetime.date(2009, 1, 1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1237507200")
+    assert document_date(undated) == datetime.date(2009, 3, 20)
+    data["issue"]["date"] = "2009-04-01"
+    dated = load_issue(write_issue(tmp_path / "dated.yaml", data)).issue
+    assert document_date(dated) == datetime.date(2009, 4, 1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(BrochureError, match="SOURCE_DATE_EPOCH must be seconds"):
+        document_date(undated)

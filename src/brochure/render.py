@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .editions import Layout
+from .errors import BrochureError
 from .model import Issue, SourcedIssue
 from .settings import Settings
 
@@ -106,6 +107,8 @@ def document_date(issue: Issue) -> datetime.date:
     if issue.issue.date:
         return issue.issue.date
     if epoch := os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        if not epoch.isdigit():
+            raise BrochureError(f"SOURCE_DATE_EPOCH must be seconds since 1970, not {epoch!r}")
         return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
     return datetime.date(issue.issue.year, 1, 1)
 

@@ -41,7 +41,6 @@ class TypesetPdf:
     cover_pages: int
     body_pages: int
     blank_pages: int
-    back_pages: int
     warnings: tuple[str, ...]
 
 
@@ -169,9 +168,7 @@ def typeset(
         data = _reproducible(body.copy(ordered).write_pdf(**options))
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
-    return TypesetPdf(
-        data, cover_pages, len(body.pages), len(blank), len(back.pages), tuple(warnings)
-    )
+    return TypesetPdf(data, cover_pages, len(body.pages), len(blank), tuple(warnings))
 
 
 _RANDOM_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}")
