@@ -66,6 +66,7 @@ def impose(data: bytes, layout: Layout) -> bytes:
         sheet.merge_page(_marks(width, height, creep))
         if "/Annots" in sheet:
             del sheet[NameObject("/Annots")]
+        sheet.compress_content_streams()  # merging left the pages' drawing uncompressed
         writer.set_page_label(len(writer.pages) - 1, len(writer.pages) - 1, prefix=side.label)
     if source.metadata:
         writer.add_metadata(dict(source.metadata))
