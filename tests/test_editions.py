@@ -309,7 +309,7 @@ def test_booklet_sheets_carry_the_right_pages_in_the_right_places(
     result = build("booklet", "long", **options)
     sides = page_count(result.output)
     assert result.pages % 4 == 0
-    assert sides == result.pages // 2
+    assert sides == result.pages // 2 == result.sides
     assert result.pages >= 8
     for page in boxes(result.output):
         media = page["MediaBox"]

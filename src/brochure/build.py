@@ -31,8 +31,8 @@ class BuildResult:
     output: Path
     pages: int
     """Pages of the finished issue, before imposition."""
-    sheets: int
-    """Sides in the PDF: the pages, or a booklet's sheet sides."""
+    sides: int
+    """Pages in the PDF: the issue's pages, or a booklet's sheet sides."""
     bytes: int
     sha256: str
     seconds: float
@@ -83,14 +83,14 @@ def build_issue(
         data = impose(data, layout)
     target = output or settings.output / edition.output_name(sourced.slug)
     write_atomically(target, data)
-    sheets = report.pages // 2 if layout.sheet else report.pages
+    sides = report.pages // 2 if layout.sheet else report.pages
     warnings = pdf.warnings + tuple(finding.message for finding in report.findings)
     return BuildResult(
         issue=issue_path,
         edition=edition,
         output=target,
         pages=report.pages,
-        sheets=sheets,
+        sides=sides,
         bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         seconds=time.perf_counter() - started,
@@ -162,7 +162,7 @@ def _report_entry(outcome: BuildResult | BuildFailure) -> dict[str, object]:
         "status": "built",
         "output": str(outcome.output),
         "pages": outcome.pages,
-        "sheets": outcome.sheets,
+        "sides": outcome.sides,
         "bytes": outcome.bytes,
         "sha256": outcome.sha256,
         "seconds": round(outcome.seconds, 3),

@@ -182,8 +182,8 @@ def build(
                 click.secho(f"{outcome.issue}: warning: {warning}", fg="yellow", err=True)
             size = f"{outcome.bytes / 1024:.0f} KiB"
             pages = f"{outcome.pages} pages"
-            if outcome.sheets != outcome.pages:
-                sheets = outcome.sheets // 2
+            if outcome.sides != outcome.pages:
+                sheets = outcome.sides // 2
                 pages += f" on {sheets} sheet{'s' if sheets != 1 else ''}"
             click.echo(f"wrote {outcome.output} ({pages}, {size})")
             if report:

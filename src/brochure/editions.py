@@ -168,5 +168,5 @@ def plan_layout(edition: Edition, options: BuildOptions, settings: Settings) -> 
         stylesheets=tuple(stylesheets),
         grayscale=options.grayscale,
         creep=options.creep,
-        press_profile=settings.styles / "colour" / "FOGRA39-brochure.icc",
+        press_profile=settings.press_profile,
     )

@@ -54,7 +54,7 @@ class Paper(enum.Enum):
     @property
     def booklet_sheet(self) -> "Paper":
         """The sheet that carries two pages of this size side by side."""
-        return next(sheet for sheet, page in _FOLDED.items() if page is self)
+        return _UNFOLDED[self]
 
 
 _SIZES = {
@@ -71,6 +71,7 @@ _FOLDED = {
     Paper.A3: Paper.A4,
     Paper.A4: Paper.A5,
 }
+_UNFOLDED = {page: sheet for sheet, page in _FOLDED.items()}
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ class Settings:
     @property
     def stylesheet(self) -> Path:
         return self.styles / "brochure.css"
+
+    @property
+    def press_profile(self) -> Path:
+        """The CMYK profile of the print edition (styles/editions/print.css names it too)."""
+        return self.styles / "colour" / "FOGRA39-brochure.icc"
 
 
 @dataclass(frozen=True)
