@@ -6,12 +6,13 @@ into a gray of the same lightness.
 """
 
 import enum
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import BrochureError
 
@@ -59,7 +60,7 @@ def read_brand(path: Path) -> tuple[BrandColour, ...]:
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
         return tuple(_colour(name, _Entry.model_validate(entry)) for name, entry in entries.items())
-    except (OSError, yaml.YAMLError, AttributeError, ValidationError) as error:
+    except (OSError, yaml.YAMLError, AttributeError, ValueError) as error:
         raise BrochureError(f"{path}: not a valid brand colour table ({error})") from None
 
 
@@ -70,7 +71,10 @@ def css_colours(
     return {colour.name: colour.css(model, grayscale) for colour in colours}
 
 
-def _colour(name: str, entry: _Entry) -> BrandColour:
+def _colour(name: object, entry: _Entry) -> BrandColour:
+    # The name becomes a CSS custom property, written into every document.
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+        raise ValueError(f"colour name {name!r} must be lowercase letters, digits and dashes")
     hex_digits = entry.rgb[1:]
     rgb = (int(hex_digits[0:2], 16), int(hex_digits[2:4], 16), int(hex_digits[4:6], 16))
     return BrandColour(name, rgb, entry.cmyk)
