@@ -44,11 +44,11 @@ def test_build_without_arguments_builds_every_issue(project: Path) -> None:
     write_issue(project / "issues" / "2009-summer.yaml", spring_data())
     code, out, _ = run("build")
     assert code == 0, out
-    assert sorted(p.name for p in (project / "out").iterdir()) == [
+    assert sorted(p.name for p in (project / "out").glob("*.pdf")) == [
         "2009-spring.pdf",
         "2009-summer.pdf",
     ]
-    assert out.count("wrote ") == 2
+    assert out.count(".pdf (3 pages, ") == 2
 
 
 def test_one_broken_issue_does_not_stop_the_others(project: Path) -> None:
@@ -116,7 +116,8 @@ def test_python_m_brochure_help() -> None:
 def test_every_edition_in_one_run(project: Path) -> None:
     code, out, err = run("build", "issues/2009-spring.yaml", "--edition", "all")
     assert code == 0, err
-    assert sorted(p.name for p in (project / "out").iterdir()) == [
+    assert sorted(p.name for p in (project / "out").glob("*.pdf")) == [
+        "2009-spring.archive.pdf",
         "2009-spring.booklet.pdf",
         "2009-spring.handout.pdf",
         "2009-spring.large-print.pdf",
@@ -157,7 +158,7 @@ def test_the_report_lists_every_output_with_its_preflight(project: Path) -> None
     assert code == 1
     assert "2009-coarse.yaml: the print edition failed preflight" in err
     assert "image-resolution: 1 problem" in err
-    assert "preflight passed: 5 checks, 4 pages" in out
+    assert "preflight passed: 6 checks, 4 pages" in out
     report = json.loads(target.read_text())
     entries = {(Path(e["issue"]).name, e["edition"]): e for e in report["outputs"]}
     assert sorted(entries) == [
@@ -186,4 +187,4 @@ def test_editions_command_lists_every_edition() -> None:
     code, out, _ = run("editions")
     assert code == 0
     names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert names == ["screen", "print", "booklet", "handout", "large-print"]
+    assert names == ["screen", "print", "booklet", "handout", "large-print", "archive"]

@@ -33,7 +33,14 @@ from weasyprint import HTML
 from brochure.errors import AssembleError
 from brochure.preflight import Finding, PreflightReport, Requirements, preflight
 
-CHECKS = ("fonts-embedded", "page-boxes", "image-colour", "image-resolution", "page-count")
+CHECKS = (
+    "fonts-embedded",
+    "page-boxes",
+    "image-colour",
+    "image-resolution",
+    "page-count",
+    "conformance",
+)
 LENIENT = Requirements(page_multiple=1, boxes=False, bleed=0, cmyk=False, min_image_dpi=0)
 PRINT = Requirements(page_multiple=4, boxes=True, bleed=9, cmyk=True, min_image_dpi=300)
 STYLE = """
@@ -228,7 +235,7 @@ def test_a_clean_print_pdf_passes_every_check(tmp_path: Path) -> None:
     assert report.checks == CHECKS
     assert report.pages == 4
     assert report.summary().splitlines() == [
-        "preflight passed: 5 checks, 4 pages",
+        "preflight passed: 6 checks, 4 pages",
         *(f"{check}: ok" for check in CHECKS),
     ]
 
@@ -244,7 +251,7 @@ def test_a_failed_report_lists_findings_under_their_check(tmp_path: Path) -> Non
         Finding("page-count", None, "3 pages is not a multiple of 4 (the next multiple is 4)"),
     )
     assert report.summary().splitlines() == [
-        "preflight failed: 2 problems in 2 of 5 checks, 3 pages",
+        "preflight failed: 2 problems in 2 of 6 checks, 3 pages",
         "fonts-embedded: 1 problem",
         "  page 1: font Helvetica is not embedded",
         "page-boxes: ok",
@@ -252,6 +259,7 @@ def test_a_failed_report_lists_findings_under_their_check(tmp_path: Path) -> Non
         "image-resolution: ok",
         "page-count: 1 problem",
         "  3 pages is not a multiple of 4 (the next multiple is 4)",
+        "conformance: ok",
     ]
     assert json.loads(json.dumps(report.as_dict())) == {
         "passed": False,
@@ -275,8 +283,10 @@ def test_a_failed_report_lists_findings_under_their_check(tmp_path: Path) -> Non
                     }
                 ],
             },
+            {"name": "conformance", "passed": True, "findings": []},
         ],
     }
+    assert PreflightReport.from_dict(report.as_dict()) == report
 
 
 def test_a_passed_report_as_dict() -> None:

@@ -1,27 +1,39 @@
 """Stage 4, assemble: finish the typeset PDF with pypdf.
 
 WeasyPrint cannot merge a designer's cover PDF or set page labels; this stage
-does both, makes the viewer show the document title, and, for editions with
-bleed, hands the pages to prepress for their boxes and crop marks. It changes
-nothing else, so links, the outline and the metadata from typesetting stay intact.
+does both, makes the viewer show the document title, states the document's
+language in its XMP metadata, embeds the files an archive carries, and, for
+editions with bleed, hands the pages to prepress for their boxes and crop
+marks. It changes nothing else, so links, the outline, the tags and the
+metadata from typesetting stay intact.
 """
 
+import datetime
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
+from xml.sax.saxutils import escape
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.constants import PageLabelStyle
 from pypdf.errors import PdfReadError
 from pypdf.generic import (
+    ArrayObject,
     BooleanObject,
+    ContentStream,
     DictionaryObject,
     IndirectObject,
     NameObject,
+    NumberObject,
+    PdfObject,
     RectangleObject,
+    StreamObject,
+    TextStringObject,
 )
 
+from .archive import EmbeddedFile, embed_files
 from .editions import Layout
 from .errors import AssembleError
 from .prepress import finish_for_press
@@ -38,13 +50,15 @@ class DesignerCover:
 
     path: Path
     pages: tuple[PageObject, ...]
+    alt: str
+    """What the cover shows, for readers who cannot see it."""
 
     @property
     def page_count(self) -> int:
         return len(self.pages)
 
 
-def read_designer_cover(path: Path, paper: Paper) -> DesignerCover:
+def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
     """Read and check a designer cover PDF; raise `AssembleError` if it is unusable.
 
     Checked before typesetting, so a cover of the wrong size fails at once.
@@ -65,22 +79,38 @@ def read_designer_cover(path: Path, paper: Paper) -> DesignerCover:
                 f"{path}: page {number} is {_dimensions(found)} pt but the issue's pages are "
                 f"{_dimensions(paper.points)} pt; export the cover at the issue's paper size"
             )
-    return DesignerCover(path, pages)
+    return DesignerCover(path, pages, alt)
 
 
-def assemble(pdf: TypesetPdf, cover: DesignerCover | None, layout: Layout) -> bytes:
-    """Merge the designer cover (if any) in front, label the pages, and return the PDF."""
+def assemble(
+    pdf: TypesetPdf,
+    cover: DesignerCover | None,
+    layout: Layout,
+    *,
+    attachments: tuple[EmbeddedFile, ...] = (),
+    date: datetime.date | None = None,
+) -> bytes:
+    """Merge the designer cover (if any) in front, label the pages, and return the PDF.
+
+    ATTACHMENTS are embedded as associated files dated DATE.
+    """
     writer = PdfWriter(clone_from=io.BytesIO(pdf.data))
     # Keep the version the PDF variant requires (PDF/X-4: 1.6); pypdf writes 1.3.
     writer.pdf_header = pdf.data.split(b"\n", 1)[0].decode("ascii")
     cover_pages = pdf.cover_pages
     if cover is not None:
         _insert_cover(writer, cover, layout.media_margin)
+        if layout.edition.tagged:
+            _tag_cover(writer, cover)
         cover_pages = cover.page_count
     _label_pages(writer, cover_pages, pdf.body_pages + pdf.blank_pages)
     if layout.bleed:
         finish_for_press(writer, layout)
     writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
+    _state_language(writer)
+    if attachments:
+        assert date is not None, "embedded files need the document's date"
+        embed_files(writer, attachments, date)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -108,6 +138,89 @@ def _on_media(page: PageObject, margin: float) -> PageObject:
     return media
 
 
+def _tag_cover(writer: PdfWriter, cover: DesignerCover) -> None:
+    """Make each designer cover page one figure of the structure tree, with its alt text.
+
+    The cover's own marked content is dropped: its structure is not copied,
+    and a screen reader should hear the cover described once, not in pieces.
+    """
+    root = _dictionary(writer.root_object["/StructTreeRoot"])
+    document = _dictionary(cast(ArrayObject, root["/K"])[0])
+    numbers = cast(ArrayObject, _dictionary(root["/ParentTree"])["/Nums"])
+    next_key = max((int(key) for key in numbers[::2]), default=-1) + 1
+    figures = []
+    for index in range(cover.page_count):
+        page = writer.pages[index]
+        _wrap_as_figure(writer, page)
+        page.pop("/Annots", None)
+        alt = cover.alt if cover.page_count == 1 else f"{cover.alt} (page {index + 1})"
+        figure = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/StructElem"),
+                    NameObject("/S"): NameObject("/Figure"),
+                    NameObject("/P"): document.indirect_reference,
+                    NameObject("/Pg"): page.indirect_reference,
+                    NameObject("/K"): NumberObject(0),
+                    NameObject("/Alt"): TextStringObject(alt),
+                }
+            )
+        )
+        figures.append(figure)
+        page[NameObject("/StructParents")] = NumberObject(next_key)
+        page[NameObject("/Tabs")] = NameObject("/S")
+        numbers.extend([NumberObject(next_key), ArrayObject([figure])])
+        next_key += 1
+    kids = document["/K"]
+    document[NameObject("/K")] = ArrayObject(
+        [*figures, *(kids if isinstance(kids, ArrayObject) else [kids])]
+    )
+
+
+def _wrap_as_figure(writer: PdfWriter, page: PageObject) -> None:
+    """Put the page's whole content in one marked-content sequence: figure, MCID 0."""
+    content = ContentStream(page.get_contents(), writer)
+    unmarked = [
+        (operands, operator)
+        for operands, operator in content.operations
+        if operator not in (b"BDC", b"BMC", b"EMC")
+    ]
+    marked = DictionaryObject({NameObject("/MCID"): NumberObject(0)})
+    content.operations = [
+        ([NameObject("/Figure"), marked], b"BDC"),
+        *unmarked,
+        ([], b"EMC"),
+    ]
+    page.replace_contents(content)
+
+
+_RDF_END = re.compile(rb"</rdf:RDF>")
+
+
+def _state_language(writer: PdfWriter) -> None:
+    """Add the document's language to its XMP metadata, and store the metadata unfiltered.
+
+    WeasyPrint sets the catalog's /Lang but leaves dc:language out of the XMP,
+    and compresses the stream, which PDF/A forbids for the document metadata.
+    """
+    metadata = writer.root_object.get("/Metadata")
+    language = writer.root_object.get("/Lang")
+    if metadata is None:
+        return
+    stream = metadata.get_object()
+    xmp = stream.get_data()
+    if language and b"<dc:language>" not in xmp:
+        description = (
+            '<rdf:Description rdf:about=""><dc:language><rdf:Bag>'
+            f"<rdf:li>{escape(str(language))}</rdf:li>"
+            "</rdf:Bag></dc:language></rdf:Description></rdf:RDF>"
+        )
+        xmp = _RDF_END.sub(description.encode(), xmp, count=1)
+    for key in ("/Filter", "/DecodeParms"):
+        stream.pop(key, None)
+    StreamObject.set_data(stream, xmp)  # the bytes as they are: no filter applies any more
+
+
 def _add_first_outline_item(writer: PdfWriter, title: str, page_index: int) -> None:
     """Put an outline item in front of all others.
 
@@ -129,7 +242,7 @@ def _add_first_outline_item(writer: PdfWriter, title: str, page_index: int) -> N
     root[NameObject("/First")] = item
 
 
-def _dictionary(reference: IndirectObject) -> DictionaryObject:
+def _dictionary(reference: PdfObject) -> DictionaryObject:
     return cast(DictionaryObject, reference.get_object())
 
 

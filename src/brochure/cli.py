@@ -7,6 +7,8 @@ that need it, so `--help` and `validate` stay quick.
 
 import json
 import re
+import sys
+import time
 from pathlib import Path
 from textwrap import indent
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import BrochureError, IssueInvalid
+from .files import write_atomically
 from .settings import (
     POINTS_PER_INCH,
     POINTS_PER_MM,
@@ -26,6 +29,7 @@ from .settings import (
 
 if TYPE_CHECKING:
     from .editions import Edition
+    from .results import Outcome
 
 ISSUE_FILE = click.Path(path_type=Path, dir_okay=False)
 OUTPUT_FILE = click.Path(path_type=Path, dir_okay=False)
@@ -89,8 +93,25 @@ def main() -> None:
     """Turn newsletter issues written in YAML into print-quality PDFs."""
 
 
+class Shard(click.ParamType):  # type: ignore[type-arg]
+    """K/N: the K-th of N shards."""
+
+    name = "K/N"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(value))
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            self.fail(f"{value!r} is not a shard such as 1/4 (K/N with 1 <= K <= N)", param, ctx)
+        return int(match[1]), int(match[2])
+
+
 @main.command()
 @click.argument("issues", nargs=-1, type=ISSUE_FILE)
+@click.option("--all", "all_issues", is_flag=True, help="Build every issues/*.yaml (the default).")
 @click.option(
     "-e",
     "--edition",
@@ -126,6 +147,18 @@ def main() -> None:
     help="Fail the build on any typesetter warning or preflight problem.",
 )
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes that typeset at once. Default: the number of cores.",
+)
+@click.option(
+    "--shard",
+    type=Shard(),
+    help="Build only shard K of N: every N-th issue in name order, from the K-th.",
+)
+@click.option("--force", is_flag=True, help="Rebuild outputs that are already up to date.")
+@click.option(
     "--report",
     type=OUTPUT_FILE,
     help="Write a JSON report of every output (status, pages, SHA-256, preflight) here, "
@@ -133,6 +166,7 @@ def main() -> None:
 )
 def build(
     issues: tuple[Path, ...],
+    all_issues: bool,
     edition_names: str,
     output: Path | None,
     paper: str,
@@ -140,17 +174,18 @@ def build(
     creep: float,
     grayscale: bool,
     strict: bool,
+    jobs: int | None,
+    shard: tuple[int, int] | None,
+    force: bool,
     report: Path | None,
 ) -> None:
-    """Build the PDF of each ISSUE (default: every issues/*.yaml) in each edition."""
-    from .build import (
-        BuildFailure,
-        build_all,
-        build_report,
-        issue_files,
-        try_build_issue,
-        write_atomically,
-    )
+    """Build the PDF of each ISSUE (default: every issues/*.yaml) in each edition.
+
+    Outputs whose inputs have not changed since they were built are left as
+    they are. The output folder gets a SHA256SUMS file of its PDFs.
+    """
+    from . import batch
+    from .results import BuildResult, build_report
 
     settings = _settings()
     editions = _editions(edition_names)
@@ -163,37 +198,164 @@ def build(
     )
     if sheet and Paper(sheet).folded.metric != options.paper.metric:
         raise click.UsageError(f"--sheet {sheet} does not go with --paper {paper}")
+    if all_issues and issues:
+        raise click.UsageError("name issue files or give --all, not both")
     if output and (len(issues) != 1 or len(editions) != 1):
         raise click.UsageError("-o/--output needs exactly one issue file and one edition")
-    paths = list(issues) or issue_files(settings)
+    paths = list(issues) or batch.issue_files(settings)
     if not paths:
         raise click.UsageError(f"no issue files found in {settings.root / 'issues'}")
-    if output:
-        outcomes = [try_build_issue(paths[0], settings, options, output, edition=editions[0])]
-    else:
-        outcomes = build_all(paths, settings, options, editions=editions)
-    failed = False
-    for outcome in outcomes:
-        if isinstance(outcome, BuildFailure):
-            _report(outcome.error)
-            failed = True
-        else:
-            for warning in outcome.warnings:
-                click.secho(f"{outcome.issue}: warning: {warning}", fg="yellow", err=True)
-            size = f"{outcome.bytes / 1024:.0f} KiB"
-            pages = f"{outcome.pages} pages"
-            if outcome.sides != outcome.pages:
-                sheets = outcome.sides // 2
-                pages += f" on {sheets} sheet{'s' if sheets != 1 else ''}"
-            click.echo(f"wrote {outcome.output} ({pages}, {size})")
-            if report:
-                click.echo(indent(outcome.preflight.summary(), "  "))
+    if shard:
+        paths = batch.shard(paths, *shard)
+    work = [batch.Job(path, edition) for path in paths for edition in editions]
+    started = time.perf_counter()
+    with _Progress(len(work), details=report is not None) as progress:
+        outcomes = batch.run_batch(
+            work,
+            settings,
+            options,
+            workers=jobs or batch.default_jobs(),
+            force=force,
+            output=output,
+            on_outcome=progress.tell,
+        )
+    _summarise(outcomes, time.perf_counter() - started)
+    if not output:
+        built = [outcome for outcome in outcomes if isinstance(outcome, BuildResult)]
+        if checksums := batch.update_checksums(settings.output, built):
+            click.echo(f"wrote {checksums}")
     if report:
-        text = json.dumps(build_report(outcomes), indent=2, ensure_ascii=False) + "\n"
-        write_atomically(report, text.encode())
+        text = json.dumps(build_report(outcomes, settings.root), indent=2, ensure_ascii=False)
+        write_atomically(report, (text + "\n").encode())
         click.echo(f"wrote {report}")
-    if failed:
+    if any(outcome.status == "failed" for outcome in outcomes):
         raise SystemExit(1)
+
+
+class _Progress:
+    """A progress bar on a terminal; elsewhere (CI logs), one line per output as it is done."""
+
+    def __init__(self, total: int, *, details: bool) -> None:
+        self.total, self.done, self.details = total, 0, details
+        stderr = sys.stderr
+        self.bar = (
+            click.progressbar(length=total, label="Building", file=stderr, show_pos=True)
+            if total > 1 and stderr.isatty()
+            else None
+        )
+
+    def __enter__(self) -> "_Progress":
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+    def tell(self, outcome: "Outcome") -> None:
+        self.done += 1
+        if self.bar:
+            self.bar.update(1)
+        else:
+            _describe(outcome, details=self.details)
+
+
+def _describe(outcome: "Outcome", *, details: bool) -> None:
+    """Say what became of one output: written, up to date, or failed with every problem."""
+    from .results import BuildFailure
+
+    if isinstance(outcome, BuildFailure):
+        _report(outcome.error)
+        return
+    for warning in outcome.warnings:
+        click.secho(f"{outcome.issue}: warning: {warning}", fg="yellow", err=True)
+    pages = f"{outcome.pages} pages"
+    if outcome.sides != outcome.pages:
+        sheets = outcome.sides // 2
+        pages += f" on {sheets} sheet{'s' if sheets != 1 else ''}"
+    facts = f"{pages}, {outcome.bytes / 1024:.0f} KiB"
+    if outcome.cached:
+        click.echo(f"up to date {outcome.output} ({facts})")
+    else:
+        click.echo(f"wrote {outcome.output} ({facts})")
+    if details:
+        summary = outcome.preflight.summary()
+        click.echo(indent(summary if outcome.warnings else summary.splitlines()[0], "  "))
+
+
+def _summarise(outcomes: "list[Outcome]", seconds: float) -> None:
+    """After many outputs: the counts, and every failure again so none scrolls out of sight."""
+    if len(outcomes) < 2:
+        return
+    statuses = [outcome.status for outcome in outcomes]
+    failures = [outcome for outcome in outcomes if outcome.status == "failed"]
+    click.echo(
+        f"{len(outcomes)} outputs in {seconds:.1f} s: {statuses.count('built')} built, "
+        f"{statuses.count('cached')} up to date, {len(failures)} failed"
+    )
+    for failure in failures:
+        click.secho(f"failed: {failure.issue} ({failure.edition.name})", fg="red", err=True)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write the files into. Default: <pdf name>-source/ beside the PDF.",
+)
+def extract(pdf: Path, output: Path | None) -> None:
+    """Write out the files an archive PDF carries: its issue source and build manifest.
+
+    Each source file is checked against the manifest's SHA-256, and nothing is
+    overwritten. The command that rebuilds the same PDF is printed last.
+    """
+    from .archive import extract as extract_from
+    from .manifest import differences
+
+    folder = output or pdf.with_name(f"{pdf.stem}-source")
+    try:
+        extracted = extract_from(pdf, folder)
+    except BrochureError as error:
+        _report(error)
+        raise SystemExit(1) from None
+    for path in extracted.files:
+        click.echo(f"wrote {path}")
+    manifest = extracted.manifest
+    if manifest is None:
+        return
+    issue = folder / str(manifest.get("issue"))
+    click.echo(f"rebuild with: {_rebuild_command(issue, manifest)}")
+    for difference in differences(manifest, _settings()):
+        click.secho(f"note: {difference}; the rebuild may differ", fg="yellow", err=True)
+
+
+def _rebuild_command(issue: Path, manifest: dict[str, object]) -> str:
+    """The `brochure build` command that repeats the build a manifest records."""
+    import datetime
+    import shlex
+
+    options = manifest.get("options")
+    options = options if isinstance(options, dict) else {}
+    words = ["brochure", "build", str(issue), "--edition", str(manifest.get("edition"))]
+    words += ["--paper", str(options.get("paper", "letter"))]
+    if options.get("sheet"):
+        words += ["--sheet", str(options["sheet"])]
+    if options.get("creep_pt"):
+        words += ["--creep", f"{options['creep_pt']}pt"]
+    if options.get("grayscale"):
+        words.append("--grayscale")
+    if options.get("strict") is False:
+        words.append("--no-strict")
+    words += ["-o", str(issue.with_name("rebuilt.pdf"))]
+    date = str(manifest.get("date", ""))
+    if not date.endswith("-01-01"):
+        # The date may have come from $SOURCE_DATE_EPOCH rather than from the issue.
+        moment = datetime.datetime.fromisoformat(date).replace(tzinfo=datetime.UTC)
+        words.insert(0, f"SOURCE_DATE_EPOCH={int(moment.timestamp())}")
+    return shlex.join(words)
 
 
 @main.command()

@@ -42,6 +42,10 @@ class Edition:
     """Impose two pages per sheet side in saddle-stitch order."""
     min_image_dpi: int = 150
     """The least resolution an image may have at its printed size; 0 for screens."""
+    conformance: str | None = None
+    """The validator profile the output must pass (page-validation's: "ua1", "3a", ...)."""
+    embeds_source: bool = False
+    """Carry the issue file, the files it names and the build manifest inside the PDF."""
 
     def output_name(self, slug: str) -> str:
         return f"{slug}{self.suffix}.pdf"
@@ -57,6 +61,7 @@ EDITIONS: Mapping[str, Edition] = {
             pdf_variant="pdf/ua-1",
             tagged=True,
             min_image_dpi=0,
+            conformance="ua1",
         ),
         Edition(
             "print",
@@ -96,6 +101,18 @@ EDITIONS: Mapping[str, Edition] = {
             pdf_variant="pdf/ua-1",
             tagged=True,
             page_multiple=2,
+            conformance="ua1",
+        ),
+        Edition(
+            "archive",
+            "For keeping: tagged PDF/A-3a carrying its own source (the issue file, the "
+            "files it names) and a build manifest; see `brochure extract`.",
+            suffix=".archive",
+            pdf_variant="pdf/a-3a",
+            tagged=True,
+            min_image_dpi=0,
+            conformance="3a",
+            embeds_source=True,
         ),
     )
 }

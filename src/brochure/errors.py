@@ -37,6 +37,10 @@ class IssueInvalid(BrochureError):
         self.problems = tuple(sorted(problems))
         super().__init__("\n".join(map(str, self.problems)))
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[IssueProblem, ...]]]:
+        # Rebuilt from its problems when it crosses from a build worker process.
+        return (type(self), (self.problems,))
+
 
 class TypesetError(BrochureError):
     """The typesetter refused a resource or reported warnings in strict mode."""
@@ -50,5 +54,8 @@ class PreflightFailed(BrochureError):
     """A finished PDF breaks what its edition must satisfy (strict builds only)."""
 
     def __init__(self, issue: Path, edition: str, report: "PreflightReport") -> None:
-        self.report = report
+        self.issue, self.edition, self.report = issue, edition, report
         super().__init__(f"{issue}: the {edition} edition failed preflight\n{report.summary()}")
+
+    def __reduce__(self) -> tuple[type, tuple[Path, str, "PreflightReport"]]:
+        return (type(self), (self.issue, self.edition, self.report))

@@ -284,11 +284,8 @@ def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
     """Check that files the issue names exist next to it, never outside its folder."""
     problems = []
     folder = tree.path.resolve().parent
-    for name in ("pdf", "image"):
-        relative = getattr(issue.cover, name)
-        if relative is None:
-            continue
-        at: FieldPath = ("cover", name)
+    for name, relative in issue.assets.items():
+        at: FieldPath = tuple(name.split("."))
         message = _asset_message(folder, relative)
         if message:
             problems.append(_problem(tree.path, tree.position_of(at), at, message))

@@ -142,6 +142,12 @@ class Issue(Model):
         """The cover headline, or the lead article's title when none is given."""
         return self.cover.headline or self.articles[0].title
 
+    @property
+    def assets(self) -> dict[str, Path]:
+        """The files the issue names, by field, relative to the issue's folder."""
+        named = {"cover.pdf": self.cover.pdf, "cover.image": self.cover.image}
+        return {field: path for field, path in named.items() if path is not None}
+
 
 class SourcedIssue(Model):
     """An issue together with where it was read from."""

@@ -4,6 +4,8 @@ The checks read the PDF the pipeline wrote, not the HTML it came from, so they
 see what the press will see: fonts without an embedded program, pages without
 the boxes a shop trims by, RGB images in a CMYK job, images too coarse at the
 size they are printed, and a page count that does not fill whole sheets.
+Editions that promise a standard (PDF/UA-1, PDF/A-3a) are also run through
+the validator of the `page-validation` package, on the final bytes.
 
 Content streams are interpreted just far enough for this: the current
 transformation matrix (``q``, ``Q``, ``cm``), fonts chosen with ``Tf`` and
@@ -17,7 +19,9 @@ import math
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from page import PageError, ValidationProfile, validate_pdf_bytes
 from pypdf import PageObject, PdfReader
 from pypdf.errors import DependencyError, DeprecationError, PyPdfError
 from pypdf.generic import (
@@ -38,7 +42,8 @@ _BOXES = "page-boxes"
 _COLOUR = "image-colour"
 _RESOLUTION = "image-resolution"
 _PAGE_COUNT = "page-count"
-_CHECKS = (_FONTS, _BOXES, _COLOUR, _RESOLUTION, _PAGE_COUNT)
+_CONFORMANCE = "conformance"
+_CHECKS = (_FONTS, _BOXES, _COLOUR, _RESOLUTION, _PAGE_COUNT, _CONFORMANCE)
 
 _BOX_TOLERANCE_PT = 0.01
 """Producers round box coordinates, so an exact comparison would fail good files."""
@@ -83,6 +88,8 @@ class Requirements:
     """No RGB images; gray and CMYK images are fine."""
     min_image_dpi: int
     """Every image's resolution at its printed size, in both directions."""
+    conformance: str | None = None
+    """The page-validation profile the PDF must pass ("ua1", "3a", ...), if any."""
 
     def __post_init__(self) -> None:
         if self.page_multiple < 1:
@@ -147,6 +154,17 @@ class PreflightReport:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PreflightReport":
+        """The report `as_dict` gave."""
+        checks = data["checks"]
+        findings = (
+            Finding(check["name"], finding["page"], finding["message"])
+            for check in checks
+            for finding in check["findings"]
+        )
+        return cls(tuple(check["name"] for check in checks), tuple(findings), data["pages"])
+
     def _findings(self, check: str) -> tuple[Finding, ...]:
         return tuple(finding for finding in self.findings if finding.check == check)
 
@@ -163,6 +181,7 @@ def preflight(data: bytes, requirements: Requirements) -> PreflightReport:
         *_image_colour(pages, requirements.cmyk),
         *_image_resolution(pages, requirements.min_image_dpi),
         *_page_count(len(pages), requirements.page_multiple),
+        *_conformance(data, requirements.conformance),
     )
     # An image placed twice at the same size on a page would give the same finding twice.
     return PreflightReport(_CHECKS, tuple(dict.fromkeys(findings)), len(pages))
@@ -582,6 +601,18 @@ def _page_count(pages: int, multiple: int) -> Iterator[Finding]:
             f"{_count(pages, 'page')} is not a multiple of {multiple} "
             f"(the next multiple is {following})",
         )
+
+
+def _conformance(data: bytes, profile: str | None) -> Iterator[Finding]:
+    if profile is None:
+        return
+    try:
+        report = validate_pdf_bytes(data, profile=ValidationProfile(profile))
+    except PageError as error:
+        yield Finding(_CONFORMANCE, None, f"the validator could not read the PDF: {error}")
+        return
+    for failure in report.failures:
+        yield Finding(_CONFORMANCE, None, f"{failure.rule_id}: {failure.message}")
 
 
 def _dpi(across: float, down: float) -> str:

@@ -1,0 +1,214 @@
+"""Batch builds: every edition of many issues, in parallel, skipping what is up to date.
+
+An output is up to date when the manifest it was built from (every input's
+SHA-256, the tool and engine versions, the options) is the manifest a build
+would use now, and the PDF on disk is still the one that build wrote. Both
+are checked by content, never by file times, so a fresh clone or a restored
+CI cache behaves the same as the machine that built it.
+
+Typesetting runs in worker processes forked from one server that has already
+imported WeasyPrint, so each worker starts warm. Up-to-date outputs are found
+in this process before any worker starts, and without importing WeasyPrint.
+"""
+
+import json
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .editions import Edition
+from .errors import BrochureError
+from .files import write_atomically
+from .manifest import file_sha256
+from .plan import BuildPlan, plan_build
+from .preflight import PreflightReport
+from .results import BuildFailure, BuildResult, Outcome
+from .settings import BuildOptions, Settings
+
+CACHE_FOLDER = ".brochure-cache"
+"""Inside the output folder: one record per output, naming the manifest it was built from."""
+CHECKSUMS = "SHA256SUMS"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One edition of one issue."""
+
+    issue: Path
+    edition: Edition
+
+
+def issue_files(settings: Settings) -> list[Path]:
+    """Every issue file of the project, in name order."""
+    return sorted((settings.root / "issues").glob("*.yaml"))
+
+
+def shard(paths: Sequence[Path], index: int, count: int) -> list[Path]:
+    """Shard INDEX of COUNT (1-based): every COUNT-th issue in name order, from the INDEX-th.
+
+    Dealing round the sorted names balances the shards, and issues named by
+    date keep their shard when newer ones are added after them.
+    """
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {index}/{count}: the index must be between 1 and {count}")
+    return list(sorted(paths)[index - 1 :: count])
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_batch(
+    jobs: Iterable[Job],
+    settings: Settings,
+    options: BuildOptions,
+    *,
+    workers: int,
+    force: bool = False,
+    output: Path | None = None,
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+) -> list[Outcome]:
+    """Build JOBS with up to WORKERS processes; return every outcome in the order of JOBS.
+
+    ON_OUTCOME hears of each outcome as soon as it is known. Outputs that are up
+    to date are not rebuilt unless FORCE. OUTPUT names the PDF of a single job.
+    A failing job never stops the others.
+    """
+    outcomes: dict[int, Outcome] = {}
+
+    def settle(index: int, outcome: Outcome) -> None:
+        outcomes[index] = outcome
+        on_outcome(outcome)
+
+    pending: dict[int, BuildPlan] = {}
+    jobs = list(jobs)
+    for index, job in enumerate(jobs):
+        try:
+            plan = plan_build(job.issue, settings, options, output, edition=job.edition)
+        except BrochureError as error:
+            settle(index, BuildFailure(job.issue, job.edition, error))
+            continue
+        cached = None if force else cached_result(plan, settings)
+        if cached:
+            settle(index, cached)
+        else:
+            pending[index] = plan
+
+    for index, outcome in _build_all(pending, settings, workers):
+        if isinstance(outcome, BuildResult):
+            _remember(pending[index], outcome, settings)
+        settle(index, outcome)
+    return [outcomes[index] for index in range(len(jobs))]
+
+
+def _build_all(
+    pending: dict[int, BuildPlan], settings: Settings, workers: int
+) -> Iterable[tuple[int, Outcome]]:
+    """Build each plan, in this process or in a pool of WORKERS; yield outcomes as they come."""
+    if workers <= 1 or len(pending) <= 1:
+        for index, plan in pending.items():
+            yield index, build_plan(plan, settings)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["brochure.build"])
+    with ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
+        futures = {pool.submit(build_plan, plan, settings): i for i, plan in pending.items()}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def build_plan(plan: BuildPlan, settings: Settings) -> Outcome:
+    """Carry out PLAN; any failure becomes a `BuildFailure`, so the other jobs go on."""
+    from .build import execute  # imports WeasyPrint: only where something is typeset
+
+    try:
+        return execute(plan, settings)
+    except BrochureError as error:
+        return BuildFailure(plan.issue_path, plan.edition, error)
+    except Exception as error:  # a bug must not cost the rest of an archive run
+        traceback.print_exc()
+        message = f"{plan.issue_path}: internal error: {type(error).__name__}: {error}"
+        return BuildFailure(plan.issue_path, plan.edition, BrochureError(message))
+
+
+def cached_result(plan: BuildPlan, settings: Settings) -> BuildResult | None:
+    """The recorded result of PLAN's output, if that output is up to date."""
+    record_path = _record_path(plan, settings)
+    if record_path is None or not record_path.is_file() or not plan.output.is_file():
+        return None
+    try:
+        record = json.loads(record_path.read_bytes())
+        if record["manifest"] != plan.manifest.key:
+            return None
+        if file_sha256(plan.output) != record["sha256"]:
+            return None  # the PDF was changed or replaced since it was built
+        return BuildResult(
+            issue=plan.issue_path,
+            edition=plan.edition,
+            output=plan.output,
+            pages=record["pages"],
+            sides=record["sides"],
+            bytes=record["bytes"],
+            sha256=record["sha256"],
+            seconds=0.0,
+            preflight=PreflightReport.from_dict(record["preflight"]),
+            warnings=tuple(record["warnings"]),
+            cached=True,
+        )
+    except (ValueError, KeyError, TypeError):
+        return None  # an unreadable record only costs a rebuild
+
+
+def _remember(plan: BuildPlan, result: BuildResult, settings: Settings) -> None:
+    record_path = _record_path(plan, settings)
+    if record_path is None:
+        return
+    record = {
+        "manifest": plan.manifest.key,
+        "sha256": result.sha256,
+        "pages": result.pages,
+        "sides": result.sides,
+        "bytes": result.bytes,
+        "warnings": list(result.warnings),
+        "preflight": result.preflight.as_dict(),
+    }
+    write_atomically(record_path, (json.dumps(record, indent=2) + "\n").encode())
+
+
+def _record_path(plan: BuildPlan, settings: Settings) -> Path | None:
+    """Where the cache record of PLAN's output lives; outputs named by the caller have none."""
+    if plan.explicit_output:
+        return None
+    return settings.output / CACHE_FOLDER / f"{plan.output.name}.json"
+
+
+def update_checksums(folder: Path, results: Iterable[BuildResult]) -> Path | None:
+    """Bring FOLDER's SHA256SUMS up to date with RESULTS, in `sha256sum -c` format.
+
+    Entries of PDFs this run did not touch stay while their files exist.
+    Return the file's path, or None if no result is in FOLDER.
+    """
+    ours = {r.output.name: r.sha256 for r in results if r.output.parent.resolve() == folder}
+    if not ours:
+        return None
+    path = folder / CHECKSUMS
+    sums = _read_checksums(path) | ours
+    lines = [f"{digest}  {name}\n" for name, digest in sorted(sums.items())]
+    write_atomically(path, "".join(lines).encode())
+    return path
+
+
+def _read_checksums(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    sums = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if name and (path.parent / name).is_file():
+            sums[name] = digest
+    return sums
