@@ -645,7 +645,8 @@ def test_cover_pdf_next_to_issue_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             "  image: art/cover.jpg",
-            "12:3: cover: image_alt is required with image: describe the picture",
+            "12:3: cover: image_alt is required with image: describe the picture "
+            "(or set image_decorative: true for an ornament)",
             id="image-without-alt",
         ),
         pytest.param(

@@ -51,3 +51,17 @@ def test_refuses_traversal_symlinks_and_folders(fetcher: ProjectFetcher, tmp_pat
         fetcher.fetch((project / "link.css").as_uri())
     with pytest.raises(ValueError, match="not a regular file"):
         fetcher.fetch(project.as_uri())
+
+
+def test_asset_urls_read_from_the_issue_folder_only(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "issues" / "art").mkdir(parents=True)
+    (project / "issues" / "art" / "a b.png").write_bytes(b"png")
+    (tmp_path / "secret.txt").write_text("secret")
+    fetcher = ProjectFetcher((project, project / "issues"), assets=project / "issues")
+    assert fetcher.fetch("asset:art/a%20b.png").read() == b"png"
+    for url in ("asset:../../secret.txt", "asset:/etc/passwd", "asset://host/x.png"):
+        with pytest.raises(ValueError, match=r"outside the project|only files inside"):
+            fetcher.fetch(url)
+    with pytest.raises(ValueError, match="only files inside the project"):
+        ProjectFetcher((project,)).fetch("asset:art/a%20b.png")

@@ -108,6 +108,7 @@ EDITIONS: Mapping[str, Edition] = {
             "For keeping: tagged PDF/A-3a carrying its own source (the issue file, the "
             "files it names) and a build manifest; see `brochure extract`.",
             suffix=".archive",
+            stylesheet="archive.css",
             pdf_variant="pdf/a-3a",
             tagged=True,
             min_image_dpi=0,

@@ -74,12 +74,19 @@ class Cover(Model):
     pdf: Path | None = None
     image: Path | None = None
     image_alt: Text | None = None
+    image_decorative: bool = False
+    """The image is ornament only: screen readers skip it, so it needs no alt text."""
 
     @model_validator(mode="after")
     def _image_is_described(self) -> "Cover":
         # Tagged PDF requires it: a screen reader says what the picture shows.
-        if self.image is not None and self.image_alt is None:
-            raise ValueError("image_alt is required with image: describe the picture")
+        if self.image is not None and self.image_alt is None and not self.image_decorative:
+            raise ValueError(
+                "image_alt is required with image: describe the picture "
+                "(or set image_decorative: true for an ornament)"
+            )
+        if self.image_alt is not None and self.image_decorative:
+            raise ValueError("an image is described by image_alt or image_decorative, not both")
         return self
 
 

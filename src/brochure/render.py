@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -69,7 +70,7 @@ def render_parts(
     rendered cover, or None to render the cover; the body's folios follow it.
     """
     template = _environment(settings.templates).get_template("document.html.j2")
-    image = _cover_image_url(sourced)
+    image = _cover_image_url(sourced, portable=True)
     date = document_date(sourced.issue)
 
     def part(name: str, first_folio: int = 1) -> str:
@@ -113,9 +114,24 @@ def document_date(issue: Issue) -> datetime.date:
     return datetime.date(issue.issue.year, 1, 1)
 
 
-def _cover_image_url(sourced: SourcedIssue) -> str | None:
+ASSET_SCHEME = "asset"
+"""URLs of files the issue names, relative to its folder (asset:art/cover.png)."""
+
+
+def _cover_image_url(sourced: SourcedIssue, *, portable: bool = False) -> str | None:
+    """The cover image's URL: an asset URL, or with PORTABLE off, a file URL for any program.
+
+    WeasyPrint names an image in the PDF by a hash of its URL; an asset URL
+    keeps the machine's folders out of the PDF's bytes.
+    """
     image = sourced.issue.cover.image
-    return (sourced.folder / image).as_uri() if image else None
+    if image is None:
+        return None
+    return (
+        f"{ASSET_SCHEME}:{quote(image.as_posix())}"
+        if portable
+        else (sourced.folder / image).as_uri()
+    )
 
 
 @cache

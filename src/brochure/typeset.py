@@ -30,7 +30,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .editions import Layout
 from .errors import TypesetError
-from .render import IssueHtml
+from .render import ASSET_SCHEME, IssueHtml
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,9 @@ class TypesetPdf:
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
     """Serve `data:` URLs and regular files inside ROOTS; refuse everything else.
 
-    With IMAGE_MODE ("L" or "CMYK"), raster images are converted on the way:
-    to gray, or to CMYK through the PRESS_PROFILE.
+    `asset:` URLs name files relative to ASSETS, the issue's folder, which must
+    be one of the ROOTS. With IMAGE_MODE ("L" or "CMYK"), raster images are
+    converted on the way: to gray, or to CMYK through the PRESS_PROFILE.
     """
 
     def __init__(
@@ -56,11 +57,13 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         roots: tuple[Path, ...],
         image_mode: str | None = None,
         press_profile: Path | None = None,
+        assets: Path | None = None,
     ) -> None:
-        super().__init__(allowed_protocols={"file", "data"})
+        super().__init__(allowed_protocols={"file", "data", ASSET_SCHEME})
         self.roots = tuple(root.resolve() for root in roots)
         self.image_mode = image_mode
         self.press_profile = press_profile
+        self.assets = assets.resolve() if assets else None
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
@@ -100,9 +103,12 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
 
     def _allowed_path(self, url: str) -> Path:
         parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        if parts.scheme == ASSET_SCHEME and self.assets and not parts.netloc:
+            path = (self.assets / unquote(parts.path)).resolve()
+        elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            path = Path(unquote(parts.path)).resolve()
+        else:
             raise ValueError(f"refused {url}: only files inside the project are read")
-        path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             raise ValueError(f"refused {path}: outside the project")
         if not path.exists() or not stat.S_ISREG(path.stat().st_mode):
@@ -128,12 +134,13 @@ def typeset(
 ) -> TypesetPdf:
     """Typeset the parts into one PDF, as the LAYOUT's edition asks.
 
-    ROOTS are the only folders files may be read from. Blank pages go before
+    ROOTS are the only folders files may be read from; the last is the issue's,
+    where `asset:` URLs point. Blank pages go before
     the back page until the page count, with DESIGNER_COVER_PAGES merged later,
     is a multiple of the edition's. With STRICT, any WeasyPrint warning raises
     `TypesetError`.
     """
-    fetcher = ProjectFetcher(roots, layout.image_mode, layout.press_profile)
+    fetcher = ProjectFetcher(roots, layout.image_mode, layout.press_profile, assets=roots[-1])
     fonts = FontConfiguration()
     colour_profiles: dict[str, Any] = {}  # filled by @color-profile rules, read by render
     options = _pdf_options(layout)
