@@ -1,10 +1,12 @@
 """Shared fixtures: the project's settings and PDFs built once per session."""
 
+from pathlib import Path
+
 import pytest
 
 from brochure.build import BuildResult, build_issue
 from brochure.settings import BuildOptions, Settings
-from helpers import PROJECT, SPRING, multi_article_issue, write_issue
+from helpers import PROJECT, SPRING, copy_project, multi_article_issue, write_issue
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +27,12 @@ def multi_article_pdf(tmp_path_factory: pytest.TempPathFactory, settings: Settin
     folder = tmp_path_factory.mktemp("multi")
     issue = write_issue(folder / "2010-winter.yaml", multi_article_issue())
     return build_issue(issue, settings, BuildOptions(), folder / "2010-winter.pdf")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project, so builds write only under tmp_path; commands run inside it."""
+    root = copy_project(tmp_path / "project")
+    monkeypatch.setenv("BROCHURE_PROJECT", str(root))
+    monkeypatch.chdir(root)
+    return root

@@ -11,15 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from brochure.cli import main
-from helpers import SPRING, copy_project, spring_data, write_issue
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project, so builds write only under tmp_path."""
-    root = copy_project(tmp_path / "project")
-    monkeypatch.setenv("BROCHURE_PROJECT", str(root))
-    return root
+from helpers import SPRING, spring_data, write_issue
 
 
 def run(*arguments: str) -> tuple[int, str, str]:

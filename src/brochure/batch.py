@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .editions import Edition
 from .errors import BrochureError
-from .files import write_atomically
+from .files import display_path, write_atomically
 from .manifest import file_sha256
 from .plan import BuildPlan, plan_build
 from .preflight import PreflightReport
@@ -43,8 +43,14 @@ class Job:
 
 
 def issue_files(settings: Settings) -> list[Path]:
-    """Every issue file of the project, in name order."""
-    return sorted((settings.root / "issues").glob("*.yaml"))
+    """Every issue file of the project, in name order, relative to here when below it.
+
+    Relative paths keep messages and reports short, and the same in every clone.
+    """
+    here = Path.cwd()
+    return [
+        Path(display_path(path, here)) for path in sorted((settings.root / "issues").glob("*.yaml"))
+    ]
 
 
 def shard(paths: Sequence[Path], index: int, count: int) -> list[Path]:

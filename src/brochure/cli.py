@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import BrochureError, IssueInvalid
-from .files import write_atomically
+from .files import display_path, write_atomically
 from .settings import (
     POINTS_PER_INCH,
     POINTS_PER_MM,
@@ -68,6 +68,11 @@ def _one_edition(name: str) -> "Edition":
     if len(editions) != 1:
         raise click.BadParameter("name one edition", param_hint="--edition")
     return editions[0]
+
+
+def _shown(path: Path) -> str:
+    """PATH as the user would type it: relative to the current folder when below it."""
+    return display_path(path, Path.cwd())
 
 
 def _settings() -> Settings:
@@ -223,7 +228,7 @@ def build(
     if not output:
         built = [outcome for outcome in outcomes if isinstance(outcome, BuildResult)]
         if checksums := batch.update_checksums(settings.output, built):
-            click.echo(f"wrote {checksums}")
+            click.echo(f"wrote {_shown(checksums)}")
     if report:
         text = json.dumps(build_report(outcomes, settings.root), indent=2, ensure_ascii=False)
         write_atomically(report, (text + "\n").encode())
@@ -276,9 +281,9 @@ def _describe(outcome: "Outcome", *, details: bool) -> None:
         pages += f" on {sheets} sheet{'s' if sheets != 1 else ''}"
     facts = f"{pages}, {outcome.bytes / 1024:.0f} KiB"
     if outcome.cached:
-        click.echo(f"up to date {outcome.output} ({facts})")
+        click.echo(f"up to date {_shown(outcome.output)} ({facts})")
     else:
-        click.echo(f"wrote {outcome.output} ({facts})")
+        click.echo(f"wrote {_shown(outcome.output)} ({facts})")
     if details:
         summary = outcome.preflight.summary()
         click.echo(indent(summary if outcome.warnings else summary.splitlines()[0], "  "))

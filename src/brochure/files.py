@@ -1,4 +1,5 @@
-"""Writing files so that a reader only ever sees the old file or the whole new one."""
+"""Files: written so a reader only ever sees the old file or the whole new one, and
+shown by paths that read the same on every machine."""
 
 import os
 import tempfile
@@ -19,3 +20,9 @@ def write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def display_path(path: Path, root: Path) -> str:
+    """PATH relative to ROOT if it is below it, else as given."""
+    absolute = path.absolute()
+    return str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(path)

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .editions import Edition
 from .errors import BrochureError, IssueInvalid, PreflightFailed
+from .files import display_path
 from .preflight import PreflightReport
 
 REPORT_FORMAT = "brochure-report/1"
@@ -93,9 +94,3 @@ def _entry(outcome: Outcome, root: Path) -> dict[str, object]:
         "problems": [],
         "preflight": outcome.preflight.as_dict(),
     }
-
-
-def display_path(path: Path, root: Path) -> str:
-    """PATH relative to ROOT if it is inside it, so reports read the same in every clone."""
-    absolute = path.absolute()
-    return str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(path)

@@ -146,13 +146,7 @@ def typeset(
     options = _pdf_options(layout)
     with _captured_warnings() as warnings:
         stylesheets = [
-            CSS(
-                filename=str(path),
-                url_fetcher=fetcher,
-                font_config=fonts,
-                color_profiles=colour_profiles,
-            )
-            for path in layout.stylesheets
+            _stylesheet(path, fetcher, fonts, colour_profiles) for path in layout.stylesheets
         ]
         base_url = roots[0].as_uri() + "/"
 
@@ -176,6 +170,18 @@ def typeset(
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
     return TypesetPdf(data, cover_pages, len(body.pages), len(blank), tuple(warnings))
+
+
+def _stylesheet(
+    path: Path, fetcher: ProjectFetcher, fonts: FontConfiguration, colour_profiles: dict[str, Any]
+) -> CSS:
+    if not path.is_file():
+        raise TypesetError(
+            f"{path}: stylesheet missing; the project's styles/ folder is incomplete"
+        )
+    return CSS(
+        filename=str(path), url_fetcher=fetcher, font_config=fonts, color_profiles=colour_profiles
+    )
 
 
 _RANDOM_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}")
