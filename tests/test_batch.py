@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from brochure import manifest
 from brochure.batch import shard
 from brochure.cli import main
 from helpers import PROJECT, copy_project, spring_data, write_issue
@@ -203,3 +204,11 @@ def test_each_output_gets_a_line_when_not_on_a_terminal(project: Path) -> None:
     assert lines[2].startswith("2 outputs in ")
     code, out, _ = run("build", "--all")
     assert out.count("up to date ") == 2
+
+
+def test_a_new_engine_version_rebuilds(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert statuses(project) == {"2009-spring.pdf": "built"}
+    assert statuses(project) == {"2009-spring.pdf": "cached"}
+    versions = manifest.tool_versions() | {"weasyprint": "999.0"}
+    monkeypatch.setattr(manifest, "tool_versions", lambda: versions)
+    assert statuses(project) == {"2009-spring.pdf": "built"}
