@@ -43,6 +43,7 @@ pictures: $(STAMP) system-test
 
 bench: $(STAMP) system-build
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_batch.py
 
 clean:
 	rm -rf out

@@ -5,6 +5,7 @@ printed), 2 wrong usage. The build machinery is imported only by the commands
 that need it, so `--help` and `validate` stay quick.
 """
 
+import contextlib
 import json
 import re
 import sys
@@ -28,6 +29,8 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from .editions import Edition
     from .results import Outcome
 
@@ -214,7 +217,7 @@ def build(
         paths = batch.shard(paths, *shard)
     work = [batch.Job(path, edition) for path in paths for edition in editions]
     started = time.perf_counter()
-    with _Progress(len(work), details=report is not None) as progress:
+    with _progress(len(work), details=report is not None) as tell:
         outcomes = batch.run_batch(
             work,
             settings,
@@ -222,7 +225,7 @@ def build(
             workers=jobs or batch.default_jobs(),
             force=force,
             output=output,
-            on_outcome=progress.tell,
+            on_outcome=tell,
         )
     _summarise(outcomes, time.perf_counter() - started)
     if not output:
@@ -237,33 +240,24 @@ def build(
         raise SystemExit(1)
 
 
-class _Progress:
-    """A progress bar on a terminal; elsewhere (CI logs), one line per output as it is done."""
+@contextlib.contextmanager
+def _progress(total: int, *, details: bool) -> "Iterator[Callable[[Outcome], None]]":
+    """Tell of each outcome: one line per output as it is done (CI logs), or on a
+    terminal a progress bar, then the failures and warnings."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda outcome: _describe(outcome, details=details)
+        return
+    noteworthy: list[Outcome] = []
 
-    def __init__(self, total: int, *, details: bool) -> None:
-        self.total, self.done, self.details = total, 0, details
-        stderr = sys.stderr
-        self.bar = (
-            click.progressbar(length=total, label="Building", file=stderr, show_pos=True)
-            if total > 1 and stderr.isatty()
-            else None
-        )
+    def tell(outcome: "Outcome") -> None:
+        bar.update(1)
+        if outcome.status == "failed" or outcome.warnings:
+            noteworthy.append(outcome)
 
-    def __enter__(self) -> "_Progress":
-        if self.bar:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar:
-            self.bar.__exit__(None, None, None)
-
-    def tell(self, outcome: "Outcome") -> None:
-        self.done += 1
-        if self.bar:
-            self.bar.update(1)
-        else:
-            _describe(outcome, details=self.details)
+    with click.progressbar(length=total, label="Building", file=sys.stderr) as bar:
+        yield tell
+    for outcome in noteworthy:
+        _describe(outcome, details=details)
 
 
 def _describe(outcome: "Outcome", *, details: bool) -> None:

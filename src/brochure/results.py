@@ -7,6 +7,7 @@ writing a report never imports the typesetter.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from . import __version__
 from .editions import Edition
@@ -48,7 +49,8 @@ class BuildFailure:
     issue: Path
     edition: Edition
     error: BrochureError
-    status = "failed"
+    status: ClassVar[str] = "failed"
+    warnings: ClassVar[tuple[str, ...]] = ()
 
     @property
     def problems(self) -> list[str]:

@@ -1,0 +1,179 @@
+"""Time batch builds of many issues, as whole `brochure build --all` processes.
+
+A throw-away project (copies of templates/ and styles/, and synthetic "small" issues written by
+bench/synthetic.py) is built three ways, each time with BROCHURE_PROJECT and the working folder
+set to that project, so nothing is read from or written to the checkout's issues/ or out/:
+
+  A  --jobs 1 --force   everything typeset one issue after another in one process
+  B  --jobs 2 --force   the same work shared by two worker processes
+  C  --jobs 2           straight after a build, every output up to date: only the cache check
+
+A/B is what a second core buys; C is the cost of a run that has nothing to do.
+
+Wall-clock seconds are time.perf_counter around Popen and wait. Memory is the peak RSS of the
+`brochure` process itself (ru_maxrss from os.wait4). With --jobs 2 the typesetting happens in
+worker processes forked by multiprocessing's forkserver: they are grandchildren that the
+brochure process never waits for, so their memory is not in its figure. RUSAGE_CHILDREN would
+not recover it either: its ru_maxrss is a running maximum over every child ever waited for, so
+after one --jobs 1 run it no longer changes and a difference between two readings means nothing.
+
+One untimed warm-up of A, B and C fills the OS file cache. Each timed round then runs A and B,
+alternating their order (A B, B A, ...) so that drift in machine load or CPU frequency lands on
+both alike, and then C. Every run must exit 0, every C must find all outputs up to date, and the
+SHA256SUMS that A and B leave in out/ are compared. This is a report, not a test: nothing here
+asserts on timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from synthetic import write_issues
+
+ROOT = Path(__file__).resolve().parent.parent
+BROCHURE = Path(sys.executable).parent / "brochure"
+BUILD = [str(BROCHURE), "build", "--all", "--edition", "screen"]
+
+
+@dataclass
+class Command:
+    """One way of running the batch, and what its timed runs measured."""
+
+    label: str
+    argv: list[str]
+    seconds: list[float] = field(default_factory=list)
+    rss_mib: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one process did: wall seconds, its own peak RSS, and what it printed."""
+
+    seconds: float
+    rss_mib: float
+    output: str
+
+
+def make_project(folder: Path, issues: int) -> Path:
+    """A project in FOLDER: the checkout's templates and styles, and ISSUES small issues."""
+    for name in ("templates", "styles"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    write_issues(folder / "issues", issues, "small")
+    return folder
+
+
+def run(argv: list[str], project: Path) -> Run:
+    """Run argv in PROJECT; exit with its output if it fails."""
+    env = os.environ | {"BROCHURE_PROJECT": str(project)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    with proc.stdout or open(os.devnull, "rb") as pipe:
+        output = pipe.read().decode(errors="replace")  # drained first: the child cannot block
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({proc.returncode}):\n{output}")
+    return Run(elapsed, usage.ru_maxrss / 1024, output)  # Linux reports ru_maxrss in KiB
+
+
+def checksums(project: Path) -> bytes:
+    """The SHA256SUMS the last build wrote into the project's out/."""
+    return (project / "out" / "SHA256SUMS").read_bytes()
+
+
+def check_up_to_date(result: Run, issues: int) -> None:
+    """Exit unless the run found every output up to date (a fully cached run)."""
+    cached = sum(line.startswith("up to date ") for line in result.output.splitlines())
+    if cached != issues:
+        sys.exit(f"expected {issues} outputs up to date, found {cached}:\n{result.output}")
+
+
+def page_counts(project: Path) -> list[int]:
+    """Pages of each PDF in the project's out/."""
+    return [len(PdfReader(pdf).pages) for pdf in sorted((project / "out").glob("*.pdf"))]
+
+
+def measure(project: Path, issues: int, rounds: int) -> tuple[list[Command], set[bytes]]:
+    """Warm up, then time ROUNDS rounds; return the commands and every SHA256SUMS A and B left."""
+    a = Command("A  --jobs 1 --force", [*BUILD, "--jobs", "1", "--force"])
+    b = Command("B  --jobs 2 --force", [*BUILD, "--jobs", "2", "--force"])
+    c = Command("C  --jobs 2, up to date", [*BUILD, "--jobs", "2"])
+    sums = set()
+    for command in (a, b):  # warm-up, not recorded
+        run(command.argv, project)
+        sums.add(checksums(project))
+    check_up_to_date(run(c.argv, project), issues)
+    for n in range(rounds):
+        for command in (a, b) if n % 2 == 0 else (b, a):
+            record(command, run(command.argv, project))
+            sums.add(checksums(project))
+        result = run(c.argv, project)
+        check_up_to_date(result, issues)
+        record(c, result)
+    return [a, b, c], sums
+
+
+def record(command: Command, result: Run) -> None:
+    """Keep the figures of one timed run of COMMAND."""
+    command.seconds.append(result.seconds)
+    command.rss_mib.append(result.rss_mib)
+
+
+def report(commands: list[Command], sums: set[bytes], issues: int, pages: list[int]) -> None:
+    """Print the table, the ratios and whether A and B wrote the same PDFs."""
+    a, b, c = commands
+    print(f"{'run':<24}  median s   min s   max s  s/issue  parent RSS MiB")
+    for command in commands:
+        median = statistics.median(command.seconds)
+        print(
+            f"{command.label:<24} {median:>9.3f} {min(command.seconds):>7.3f}"
+            f" {max(command.seconds):>7.3f} {median / issues:>8.3f}"
+            f" {statistics.median(command.rss_mib):>15.1f}"
+        )
+    speed_up = statistics.median(a.seconds) / statistics.median(b.seconds)
+    print(f"\nA/B (medians): {speed_up:.2f}x speed-up with --jobs 2")
+    print(f"C (median): {statistics.median(c.seconds):.3f} s for {issues} up-to-date outputs")
+    print(f"outputs identical: {'yes' if len(sums) == 1 else 'no'} (SHA256SUMS after A and B)")
+    print(f"pages per issue: {min(pages)}-{max(pages)}")
+    print(
+        "parent RSS: peak of the brochure process alone; with --jobs 2 the typesetting runs in"
+        "\nforkserver workers (its grandchildren), whose memory this does not include."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issues", type=int, default=20, help="synthetic issues (default: 20)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (default: 5)")
+    args = parser.parse_args()
+    print(
+        f"{args.issues} synthetic small issues, screen edition,"
+        f" {args.rounds} round{'s' if args.rounds != 1 else ''}"
+        f" (A and B alternate order)\ncores: {len(os.sched_getaffinity(0))},"
+        f" Python {platform.python_version()}, WeasyPrint {version('weasyprint')},"
+        f" brochure {version('brochure')}\n"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp_name:
+        project = make_project(Path(tmp_name), args.issues)
+        commands, sums = measure(project, args.issues, args.rounds)
+        report(commands, sums, args.issues, page_counts(project))
+
+
+if __name__ == "__main__":
+    main()
