@@ -1,6 +1,7 @@
 """Rendering: templates escape everything, Markdown keeps to text, links stay safe."""
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,22 @@ def test_markdown_shows_hostile_input_as_text(markdown: str, shown: str) -> None
         assert tag not in html
 
 
-def test_headings_in_a_body_sit_below_the_section_heading() -> None:
-    assert markdown_to_html("# Top\n\n## Next") == "<h3>Top</h3>\n<h4>Next</h4>\n"
+@pytest.mark.parametrize(
+    ("markdown", "levels"),
+    [
+        ("# Top\n\n## Next", ["h3", "h4"]),
+        ("## Top\n\n### Next\n\n## Again", ["h3", "h4", "h3"]),
+        ("### Deep first\n\n# Then top\n\n#### Skipping two", ["h3", "h3", "h4"]),
+        (
+            "# A\n\n## B\n\n### C\n\n#### D\n\n##### E\n\n###### F",
+            ["h3", "h4", "h5", "h6", "h6", "h6"],
+        ),
+    ],
+)
+def test_headings_in_a_body_sit_below_the_section_heading_without_gaps(
+    markdown: str, levels: list[str]
+) -> None:
+    assert re.findall(r"<(h\d)>", markdown_to_html(markdown)) == levels
 
 
 def test_bare_links_are_marked_so_print_does_not_repeat_them() -> None:

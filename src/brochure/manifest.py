@@ -156,13 +156,26 @@ def _options(options: BuildOptions) -> dict[str, object]:
 
 @cache
 def tool_versions() -> dict[str, str]:
-    """brochure's version, the engine's, and what else decides the output bytes."""
+    """brochure's version, the engine's, and what else decides the output bytes.
+
+    brochure's own code is identified by its hash as well as its version, so a
+    checkout between releases never reuses outputs of code that has changed.
+    """
     return {
         "brochure": __version__,
+        "brochure-code": _code_sha256(),
         **{name: version(name) for name in TOOLS},
         "python": platform.python_version(),
         "zlib": zlib.ZLIB_RUNTIME_VERSION,
     }
+
+
+def _code_sha256() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def file_sha256(path: Path) -> str:

@@ -30,8 +30,8 @@ BLANK_PAGES = 3
 SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:", "#")
 """Links that make sense on paper and cannot reach the reader's machine."""
 
-# Section headings are <h2>; headings written in a body sit below them.
-BODY_HEADING_SHIFT = 2
+SECTION_HEADING_LEVEL = 2
+"""Article titles are <h1>, section headings <h2>; headings written in a body sit below."""
 
 
 @dataclass(frozen=True)
@@ -170,15 +170,32 @@ def markdown_to_html(text: str) -> Markup:
     """Render Markdown (raw HTML shown as text) to HTML that is safe to embed."""
     parser = _markdown()
     tokens = parser.parse(text)
+    _nest_headings(tokens)
     for token in tokens:
-        _adjust(token)
+        _mark_bare_links(token)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
 
 
-def _adjust(token: Token) -> None:
-    if token.type in {"heading_open", "heading_close"}:
-        level = min(int(token.tag[1]) + BODY_HEADING_SHIFT, 6)
-        token.tag = f"h{level}"
+def _nest_headings(tokens: list[Token]) -> None:
+    """Set the body's headings below the section heading, never skipping a level.
+
+    Writers pick `#` or `##` as they like; screen readers need an outline without
+    gaps, so each heading goes at most one level below the one it follows.
+    """
+    open_headings: list[tuple[int, int]] = []  # (level as written, level in the page)
+    for opening, closing in zip(tokens, tokens[2:], strict=False):
+        if opening.type != "heading_open" or closing.type != "heading_close":
+            continue
+        written = int(opening.tag[1])
+        while open_headings and open_headings[-1][0] >= written:
+            open_headings.pop()
+        parent = open_headings[-1][1] if open_headings else SECTION_HEADING_LEVEL
+        level = min(parent + 1, 6)
+        open_headings.append((written, level))
+        opening.tag = closing.tag = f"h{level}"
+
+
+def _mark_bare_links(token: Token) -> None:
     for child in token.children or ():
         if child.type == "link_open" and child.markup == "autolink":
             # A bare URL already shows its address; print styles need not repeat it.
