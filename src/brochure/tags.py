@@ -1,0 +1,274 @@
+"""Tags: what makes a tagged PDF complete for screen readers, after WeasyPrint.
+
+WeasyPrint writes the structure tree; pypdf then fixes what it leaves out or
+gets wrong for PDF/UA and PDF/A: a designer cover becomes one described
+figure, running heads and folios become artifacts, links are described by
+their text, and the XMP metadata states the language.
+"""
+
+import re
+from typing import Any, TypeGuard, cast
+from xml.sax.saxutils import escape
+
+from pypdf import PageObject, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+    TextStringObject,
+)
+
+
+def tag_cover(writer: PdfWriter, pages: int, alt: str) -> None:
+    """Make each of the first PAGES (a designer cover) one figure described by ALT.
+
+    The cover's own marked content is dropped: its structure is not copied,
+    and a screen reader should hear the cover described once, not in pieces.
+    """
+    root = _dictionary(writer.root_object["/StructTreeRoot"])
+    document = _dictionary(cast(ArrayObject, root["/K"])[0])
+    numbers = cast(ArrayObject, _dictionary(root["/ParentTree"])["/Nums"])
+    next_key = max((int(key) for key in numbers[::2]), default=-1) + 1
+    figures = []
+    for index in range(pages):
+        page = writer.pages[index]
+        _wrap_as_figure(writer, page)
+        page.pop("/Annots", None)
+        description = alt if pages == 1 else f"{alt} (page {index + 1})"
+        figure = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/StructElem"),
+                    NameObject("/S"): NameObject("/Figure"),
+                    NameObject("/P"): document.indirect_reference,
+                    NameObject("/Pg"): page.indirect_reference,
+                    NameObject("/K"): NumberObject(0),
+                    NameObject("/Alt"): TextStringObject(description),
+                }
+            )
+        )
+        figures.append(figure)
+        page[NameObject("/StructParents")] = NumberObject(next_key)
+        page[NameObject("/Tabs")] = NameObject("/S")
+        numbers.extend([NumberObject(next_key), ArrayObject([figure])])
+        next_key += 1
+    kids = document["/K"]
+    document[NameObject("/K")] = ArrayObject(
+        [*figures, *(kids if isinstance(kids, ArrayObject) else [kids])]
+    )
+
+
+def _wrap_as_figure(writer: PdfWriter, page: PageObject) -> None:
+    """Put the page's whole content in one marked-content sequence: figure, MCID 0."""
+    content = ContentStream(page.get_contents(), writer)
+    unmarked = [
+        (operands, operator)
+        for operands, operator in content.operations
+        if operator not in (b"BDC", b"BMC", b"EMC")
+    ]
+    marked = DictionaryObject({NameObject("/MCID"): NumberObject(0)})
+    content.operations = [
+        ([NameObject("/Figure"), marked], b"BDC"),
+        *unmarked,
+        ([], b"EMC"),
+    ]
+    page.replace_contents(content)
+    page.compress_content_streams()
+
+
+_MARKED_CONTENT = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+_PAGINATION = b"/Artifact <</Type /Pagination>> BDC"
+
+
+def mark_page_furniture(writer: PdfWriter) -> None:
+    """Mark running heads and folios as pagination artifacts, which they are.
+
+    WeasyPrint tags the text of page margins but leaves it out of the structure
+    tree, so a reader could neither reach it nor tell it apart from real
+    content. Marked content whose element the tree never reaches is turned
+    into an artifact, and its entry in the parent tree is cleared.
+    """
+    root = _dictionary(writer.root_object["/StructTreeRoot"])
+    reachable = _reachable_elements(root)
+    numbers = cast(ArrayObject, _dictionary(root["/ParentTree"])["/Nums"])
+    parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
+    for page in writer.pages:
+        key = page.get("/StructParents")
+        elements = parents.get(int(key)) if key is not None else None
+        if not isinstance(elements, ArrayObject):
+            continue
+        stray = {
+            mcid
+            for mcid, element in enumerate(elements)
+            if isinstance(element, IndirectObject) and element.idnum not in reachable
+        }
+        if stray:
+            _make_artifacts(page, stray)
+            for mcid in stray:
+                elements[mcid] = NullObject()
+
+
+def _reachable_elements(root: DictionaryObject) -> set[int]:
+    """Object numbers of the structure elements reachable from ROOT."""
+    seen: set[int] = set()
+    pending = list(cast(ArrayObject, root["/K"]))
+    while pending:
+        reference = pending.pop()
+        if not isinstance(reference, IndirectObject) or reference.idnum in seen:
+            continue
+        seen.add(reference.idnum)
+        kids = _dictionary(reference).get("/K")
+        pending.extend(kids if isinstance(kids, ArrayObject) else [kids])
+    return seen
+
+
+def _make_artifacts(page: PageObject, mcids: set[int]) -> None:
+    """Turn the marked-content sequences MCIDS on PAGE into pagination artifacts."""
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        return _PAGINATION if int(match[1]) in mcids else match[0]
+
+    contents = page["/Contents"].get_object()
+    for reference in contents if isinstance(contents, ArrayObject) else [page["/Contents"]]:
+        stream = cast(StreamObject, reference.get_object())
+        stream.set_data(_MARKED_CONTENT.sub(replace, stream.get_data()))
+
+
+def describe_links(writer: PdfWriter) -> None:
+    """Describe each link by its text, as PDF/UA asks; WeasyPrint describes it by its target.
+
+    A link's text is the marked content under its structure element, read from
+    the pages with pypdf; rows of leader dots in contents entries are dropped.
+    """
+    root = writer.root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    reader = _MarkedText(writer)
+    elements = [_dictionary(kid) for kid in _kids(_dictionary(root))]
+    while elements:
+        element = elements.pop()
+        if element.get("/S") != "/Link":
+            elements.extend(kid for kid in _kids(element) if _is_structure_element(kid))
+            continue
+        # WeasyPrint nests a link's inline boxes as links of their own: the outermost
+        # link's text describes every annotation inside it.
+        text = " ".join(reader.text_of(element, element.get("/Pg")).split())
+        description = _LEADERS.sub(" ", text).strip()
+        for annotation in _annotations_under(element) if description else ():
+            annotation[NameObject("/Contents")] = TextStringObject(description)
+
+
+def _annotations_under(element: DictionaryObject) -> list[DictionaryObject]:
+    """The annotations a structure element and its descendants refer to."""
+    found = []
+    for kid in _kids(element):
+        if isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR":
+            found.append(_dictionary(kid["/Obj"]))
+        elif _is_structure_element(kid):
+            found.extend(_annotations_under(kid))
+    return found
+
+
+class _MarkedText:
+    """The text of structure elements, from the marked content they point to."""
+
+    def __init__(self, writer: PdfWriter) -> None:
+        self.pages = {
+            page.indirect_reference.idnum: page for page in writer.pages if page.indirect_reference
+        }
+        self.texts: dict[int, dict[int, str]] = {}
+
+    def text_of(self, element: DictionaryObject, page: PdfObject | None) -> str:
+        page = element.get("/Pg", page)
+        pieces = []
+        for kid in _kids(element):
+            if isinstance(kid, NumberObject):
+                pieces.append(self._marked(page, int(kid)))
+            elif isinstance(kid, DictionaryObject) and "/MCID" in kid:
+                pieces.append(self._marked(kid.get("/Pg", page), cast(int, kid["/MCID"])))
+            elif _is_structure_element(kid):
+                pieces.append(self.text_of(kid, page))
+        return "".join(pieces)
+
+    def _marked(self, page: PdfObject | None, mcid: int) -> str:
+        if not isinstance(page, IndirectObject) or page.idnum not in self.pages:
+            return ""
+        number = page.idnum
+        if number not in self.texts:
+            self.texts[number] = _marked_content_text(self.pages[number])
+        return self.texts[number].get(mcid, "")
+
+
+def _kids(element: DictionaryObject) -> list[PdfObject]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return [kid.get_object() for kid in (kids if isinstance(kids, ArrayObject) else [kids])]
+
+
+def _is_structure_element(value: PdfObject) -> TypeGuard[DictionaryObject]:
+    return isinstance(value, DictionaryObject) and value.get("/Type") == "/StructElem"
+
+
+_LEADERS = re.compile(r"(?:\s*\.){3,}\s*")
+
+
+def _marked_content_text(page: PageObject) -> dict[int, str]:
+    """The text of each marked-content sequence on PAGE, by its MCID."""
+    open_sequences: list[int | None] = []
+    texts: dict[int, str] = {}
+
+    def operator(operator: bytes, operands: list[Any], *_: object) -> None:
+        if operator == b"BDC":
+            properties = operands[1] if len(operands) > 1 else None
+            mcid = properties.get("/MCID") if isinstance(properties, DictionaryObject) else None
+            open_sequences.append(None if mcid is None else int(mcid))
+        elif operator == b"BMC":
+            open_sequences.append(None)
+        elif operator == b"EMC" and open_sequences:
+            open_sequences.pop()
+
+    def text(value: str, *_: object) -> None:
+        if open_sequences and open_sequences[-1] is not None:
+            mcid = open_sequences[-1]
+            texts[mcid] = texts.get(mcid, "") + value
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return texts
+
+
+_RDF_END = re.compile(rb"</rdf:RDF>")
+
+
+def state_language(writer: PdfWriter) -> None:
+    """Add the document's language to its XMP metadata, and store the metadata unfiltered.
+
+    WeasyPrint sets the catalog's /Lang but leaves dc:language out of the XMP,
+    and compresses the stream, which PDF/A forbids for the document metadata.
+    """
+    metadata = writer.root_object.get("/Metadata")
+    language = writer.root_object.get("/Lang")
+    if metadata is None:
+        return
+    stream = metadata.get_object()
+    xmp = stream.get_data()
+    if language and b"<dc:language>" not in xmp:
+        description = (
+            '<rdf:Description rdf:about=""><dc:language><rdf:Bag>'
+            f"<rdf:li>{escape(str(language))}</rdf:li>"
+            "</rdf:Bag></dc:language></rdf:Description></rdf:RDF>"
+        )
+        xmp = _RDF_END.sub(description.encode(), xmp, count=1)
+    for key in ("/Filter", "/DecodeParms"):
+        stream.pop(key, None)
+    StreamObject.set_data(stream, xmp)  # the bytes as they are: no filter applies any more
+
+
+def _dictionary(reference: PdfObject) -> DictionaryObject:
+    return cast(DictionaryObject, reference.get_object())
