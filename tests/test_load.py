@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from brochure.errors import IssueInvalid
+from brochure.glyphs import font_characters
 from brochure.load import MAX_FILE_BYTES, load_issue
 from brochure.model import SourcedIssue
+from brochure.settings import Settings
 
 SPRING = Path(__file__).resolve().parents[1] / "issues" / "2009-spring.yaml"
 SPRING_TEXT = SPRING.read_text(encoding="utf-8")
@@ -683,3 +685,31 @@ def test_cover_pdf_symlink_out_of_folder(tmp_path: Path) -> None:
     assert problems(path) == located(
         path, "12:8: cover.pdf: 'cover.pdf' is outside the issue's folder"
     )
+
+
+def test_characters_the_fonts_lack_are_named_with_their_field(
+    tmp_path: Path, settings: Settings
+) -> None:
+    hebrew = "\u05e9\u05dc\u05d5\u05dd"
+    text = SPRING_TEXT.replace(
+        "heading: Other salvage regimens", f"heading: Shalom {hebrew} and \U0001f600"
+    ).replace(
+        "holder: The University", "holder: Zoë Ångström, Čapek, Ελλάδα, Россия, The University"
+    )
+    path = tmp_path / "issue.yaml"
+    path.write_text(text, encoding="utf-8")
+    characters = font_characters(settings.fonts)
+    with pytest.raises(IssueInvalid) as raised:
+        load_issue(path, characters)
+    (problem,) = raised.value.problems  # Latin, Greek and Cyrillic are all shown
+    assert problem.field == "articles[0].sections[1].heading"
+    assert problem.message.startswith(
+        "the brochure's fonts have no glyph for '\u05e9' (U+05E9 HEBREW LETTER SHIN), "
+    )
+    assert problem.message.endswith("(U+1F600 GRINNING FACE)")
+    assert problem.message.count("HEBREW LETTER") == 4
+    assert (
+        problem.line
+        == text.splitlines().index(next(line for line in text.splitlines() if "Shalom" in line)) + 1
+    )
+    assert load_issue(SPRING, characters).slug == "2009-spring"

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from .editions import Edition
 from .errors import BrochureError
-from .files import display_path, write_atomically
-from .manifest import file_sha256
+from .files import display_path, file_sha256, write_atomically
 from .plan import BuildPlan, plan_build
 from .preflight import PreflightReport
 from .results import BuildFailure, BuildResult, Outcome

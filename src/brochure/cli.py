@@ -372,12 +372,14 @@ def editions() -> None:
 @click.argument("issues", nargs=-1, required=True, type=ISSUE_FILE)
 def validate(issues: tuple[Path, ...]) -> None:
     """Check each ISSUE file and report every problem; write nothing."""
+    from .glyphs import font_characters
     from .load import load_issue
 
+    characters = font_characters(_settings().fonts)
     failed = False
     for path in issues:
         try:
-            load_issue(path)
+            load_issue(path, characters)
             click.echo(f"{path}: ok")
         except IssueInvalid as error:
             _report(error)

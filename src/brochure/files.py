@@ -1,8 +1,10 @@
-"""Files: written so a reader only ever sees the old file or the whole new one, and
-shown by paths that read the same on every machine."""
+"""Files: written so a reader only ever sees the old file or the whole new one,
+hashed by content, and shown by paths that read the same on every machine."""
 
+import hashlib
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 
@@ -26,3 +28,15 @@ def display_path(path: Path, root: Path) -> str:
     """PATH relative to ROOT if it is below it, else as given."""
     absolute = path.absolute()
     return str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(path)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file at PATH; cached while its size and time stay the same."""
+    status = path.stat()
+    return _sha256(path.resolve(), status.st_size, status.st_mtime_ns)
+
+
+@cache
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .errors import IssueInvalid, IssueProblem
+from .glyphs import describe, missing_characters
 from .model import Issue, SourcedIssue
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -29,11 +30,12 @@ FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 
-def load_issue(path: Path) -> SourcedIssue:
+def load_issue(path: Path, characters: frozenset[int] | None = None) -> SourcedIssue:
     """Read and validate the issue file at PATH.
 
-    Raises `IssueInvalid` listing every problem found, each located by file,
-    line, column and field.
+    With CHARACTERS, the code points the fonts can show, text using any other
+    is a problem. Raises `IssueInvalid` listing every problem found, each
+    located by file, line, column and field.
     """
     text = _read_text(path)
     root = _compose(path, text)
@@ -42,6 +44,8 @@ def load_issue(path: Path) -> SourcedIssue:
     issue = _validate(tree, data)
     if issue is not None:
         tree.problems.extend(_asset_problems(tree, issue))
+        if characters is not None:
+            tree.problems.extend(_glyph_problems(tree, data, characters))
     if tree.problems or issue is None:
         raise IssueInvalid(tree.problems)
     return SourcedIssue(slug=path.stem, path=path, issue=issue)
@@ -290,6 +294,37 @@ def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
         if message:
             problems.append(_problem(tree.path, tree.position_of(at), at, message))
     return problems
+
+
+MAX_LISTED_CHARACTERS = 5
+
+
+def _glyph_problems(
+    tree: "_PlainTree", data: Any, characters: frozenset[int], at: FieldPath = ()
+) -> list[IssueProblem]:
+    """A problem for each text field that uses characters the fonts cannot show."""
+    if isinstance(data, dict):
+        return [
+            problem
+            for key, value in data.items()
+            for problem in _glyph_problems(tree, value, characters, (*at, key))
+        ]
+    if isinstance(data, list):
+        return [
+            problem
+            for index, value in enumerate(data)
+            for problem in _glyph_problems(tree, value, characters, (*at, index))
+        ]
+    if not isinstance(data, str):
+        return []
+    missing = missing_characters(data, characters)
+    if not missing:
+        return []
+    listed = ", ".join(describe(char) for char in missing[:MAX_LISTED_CHARACTERS])
+    more = len(missing) - MAX_LISTED_CHARACTERS
+    listed += f" and {more} more" if more > 0 else ""
+    message = f"the brochure's fonts have no glyph for {listed}"
+    return [_problem(tree.path, tree.position_of(at), at, message)]
 
 
 def _asset_message(folder: Path, relative: Path) -> str | None:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from . import __version__
 from .editions import Edition
+from .files import file_sha256
+from .glyphs import FONT_SUFFIXES
 from .model import SourcedIssue
 from .settings import BuildOptions, Settings
 
@@ -28,7 +30,6 @@ FORMAT = "brochure-manifest/1"
 FILENAME = "brochure-manifest.json"
 TOOLS = ("weasyprint", "pydyf", "pypdf", "pillow", "fonttools", "page-validation")
 """The packages whose version can change a PDF's bytes or its preflight verdict."""
-FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
 
 @dataclass(frozen=True)
@@ -176,18 +177,6 @@ def _code_sha256() -> str:
     for path in sorted(package.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of the file at PATH; cached while its size and time stay the same."""
-    status = path.stat()
-    return _sha256(path.resolve(), status.st_size, status.st_mtime_ns)
-
-
-@cache
-def _sha256(path: Path, size: int, mtime_ns: int) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def font_version(path: Path) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .editions import DEFAULT_EDITION, Edition, Layout, plan_layout
+from .glyphs import font_characters
 from .load import load_issue
 from .manifest import Manifest, build_manifest
 from .model import SourcedIssue
@@ -48,7 +49,7 @@ def plan_build(
 
     Raise `IssueInvalid` if the issue file has problems.
     """
-    sourced = load_issue(issue_path)
+    sourced = load_issue(issue_path, font_characters(settings.fonts))
     date = document_date(sourced.issue)
     return BuildPlan(
         sourced=sourced,

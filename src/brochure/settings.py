@@ -93,6 +93,11 @@ class Settings:
         return self.styles / "brochure.css"
 
     @property
+    def fonts(self) -> Path:
+        """The fonts every text is set in; no other font is ever used."""
+        return self.styles / "fonts"
+
+    @property
     def press_profile(self) -> Path:
         """The CMYK profile of the print edition (styles/editions/print.css names it too)."""
         return self.styles / "colour" / "FOGRA39-brochure.icc"
