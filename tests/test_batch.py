@@ -212,3 +212,17 @@ def test_a_new_engine_version_rebuilds(project: Path, monkeypatch: pytest.Monkey
     versions = manifest.tool_versions() | {"weasyprint": "999.0"}
     monkeypatch.setattr(manifest, "tool_versions", lambda: versions)
     assert statuses(project) == {"2009-spring.pdf": "built"}
+
+
+def test_two_builds_of_one_issue_at_once_leave_one_whole_pdf(project: Path) -> None:
+    command = [sys.executable, "-m", "brochure", "build", "issues/2009-spring.yaml", "--force"]
+    env = {**os.environ, "BROCHURE_PROJECT": str(project)}
+    runs = [subprocess.Popen(command, cwd=project, env=env) for _ in range(2)]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0]
+    check = subprocess.run(["qpdf", "--check", "out/2009-spring.pdf"], cwd=project, check=False)
+    assert check.returncode == 0
+    subprocess.run(
+        ["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=project / "out", check=True
+    )
+    leftovers = [p.name for p in (project / "out").rglob(".*") if p.name != ".brochure-cache"]
+    assert leftovers == []

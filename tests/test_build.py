@@ -1,6 +1,9 @@
 """End to end: build real PDFs and check them as a reader and real tools see them."""
 
+import errno
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -10,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from brochure.build import BuildResult, build_issue
-from brochure.errors import IssueInvalid, TypesetError
+from brochure.errors import BrochureError, IssueInvalid, TypesetError
 from brochure.settings import BuildOptions, Paper, Settings
 from helpers import DATA, SPRING, assert_in_order, normalise, pdf_text, spring_data, write_issue
 
@@ -278,3 +281,51 @@ def test_cover_image_is_embedded_from_next_to_the_issue(tmp_path: Path, settings
     with pikepdf.open(result.output) as pdf:
         images = list(pdf.pages[0].get_images().values())
         assert [(image.Width, image.Height) for image in images] == [(600, 300)]
+
+
+@pytest.mark.parametrize("victim", ["issues/2009-spring.yaml", "templates/body.html.j2"])
+def test_never_writes_over_a_file_the_build_reads(project: Path, victim: str) -> None:
+    before = (project / victim).read_bytes()
+    with pytest.raises(
+        BrochureError, match="refusing to write the PDF over a file the build reads"
+    ):
+        build_issue(
+            project / "issues" / "2009-spring.yaml",
+            Settings.for_project(project),
+            BuildOptions(),
+            project / victim,
+        )
+    assert (project / victim).read_bytes() == before
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_the_old_pdf(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "spring.pdf"
+    build_issue(SPRING, settings, BuildOptions(), output)
+    before = output.read_bytes()
+
+    def no_space(descriptor: int) -> None:
+        # Where a full disk shows itself once the data is buffered: flushing it out.
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(BrochureError, match=r"spring\.pdf: cannot write: No space left on device"):
+        build_issue(SPRING, settings, BuildOptions(), output)
+    assert output.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spring.pdf"]
+
+
+def test_temporary_files_of_a_killed_build_are_removed_by_the_next(
+    tmp_path: Path, settings: Settings
+) -> None:
+    output = tmp_path / "spring.pdf"
+    code = (
+        "import os, sys, tempfile;"
+        f"tempfile.mkstemp(dir={str(tmp_path)!r}, prefix='.spring.pdf.' + str(os.getpid()) + '.',"
+        " suffix='.tmp'); os.kill(os.getpid(), 9)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=False)
+    assert len(list(tmp_path.glob(".spring.pdf.*.tmp"))) == 1
+    build_issue(SPRING, settings, BuildOptions(), output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spring.pdf"]

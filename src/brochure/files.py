@@ -1,17 +1,33 @@
 """Files: written so a reader only ever sees the old file or the whole new one,
 hashed by content, and shown by paths that read the same on every machine."""
 
+import glob
 import hashlib
 import os
 import tempfile
 from functools import cache
 from pathlib import Path
 
+from .errors import BrochureError
+
 
 def write_atomically(target: Path, data: bytes) -> None:
-    """Write DATA to TARGET through a temporary file renamed into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    """Write DATA to TARGET through a temporary file renamed into place.
+
+    A reader sees the old file or the whole new one, never a part. The
+    temporary file is named after this process, so temporary files left by
+    a build that was killed are recognised, and removed, by the next write.
+    Raise `BrochureError` if the file cannot be written (a full disk, no
+    permission); the old file is then untouched.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(target)
+        descriptor, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=TEMPORARY
+        )
+    except OSError as error:
+        raise BrochureError(f"{target}: cannot write: {error.strerror or error}") from None
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
@@ -19,9 +35,32 @@ def write_atomically(target: Path, data: bytes) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise BrochureError(f"{target}: cannot write: {error.strerror or error}") from None
         raise
+
+
+TEMPORARY = ".tmp"
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Remove temporary files for TARGET whose writing process no longer runs."""
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*{TEMPORARY}"):
+        owner = path.name.removeprefix(f".{target.name}.").split(".")[0]
+        if owner.isdigit() and not _running(int(owner)):
+            path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def display_path(path: Path, root: Path) -> str:

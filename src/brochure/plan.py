@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .editions import DEFAULT_EDITION, Edition, Layout, plan_layout
+from .errors import BrochureError
 from .glyphs import font_characters
 from .load import load_issue
-from .manifest import Manifest, build_manifest
+from .manifest import Manifest, build_manifest, design_files, source_files
 from .model import SourcedIssue
 from .render import document_date
 from .settings import BuildOptions, Settings
@@ -51,6 +52,10 @@ def plan_build(
     """
     sourced = load_issue(issue_path, font_characters(settings.fonts))
     date = document_date(sourced.issue)
+    target = output or settings.output / edition.output_name(sourced.slug)
+    inputs = [*source_files(sourced).values(), *design_files(settings).values()]
+    if target.resolve() in {path.resolve() for path in inputs}:
+        raise BrochureError(f"{target}: refusing to write the PDF over a file the build reads")
     return BuildPlan(
         sourced=sourced,
         edition=edition,
@@ -58,6 +63,6 @@ def plan_build(
         layout=plan_layout(edition, options, settings),
         date=date,
         manifest=build_manifest(sourced, settings, options, edition, date),
-        output=output or settings.output / edition.output_name(sourced.slug),
+        output=target,
         explicit_output=output is not None,
     )
