@@ -2,8 +2,10 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -226,3 +228,21 @@ def test_two_builds_of_one_issue_at_once_leave_one_whole_pdf(project: Path) -> N
     )
     leftovers = [p.name for p in (project / "out").rglob(".*") if p.name != ".brochure-cache"]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.5, 0.8, 1.1])
+def test_a_build_killed_at_any_moment_loses_nothing(project: Path, delay: float) -> None:
+    assert run("build", "issues/2009-spring.yaml")[0] == 0
+    pdf = project / "out" / "2009-spring.pdf"
+    before = pdf.read_bytes()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "brochure", "build", "issues/2009-spring.yaml", "--force"],
+        cwd=project,
+        env={**os.environ, "BROCHURE_PROJECT": str(project)},
+    )
+    time.sleep(delay)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    assert pdf.read_bytes() == before  # the old PDF, or the same bytes written whole
+    assert run("build", "issues/2009-spring.yaml")[0] == 0
+    assert [p.name for p in (project / "out").rglob("*.tmp")] == []
