@@ -562,7 +562,7 @@ def _alias_bomb(indent: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "field"),
     [
         pytest.param(
             spring(
@@ -571,19 +571,23 @@ def _alias_bomb(indent: str) -> str:
                     "            title:\n" + _alias_bomb("              "),
                 )
             ),
+            "articles[0].sections[0].protocols[0].title",
             id="protocol-title",
         ),
         pytest.param(
-            spring((LAST_LINE, LAST_LINE + "lols:\n" + _alias_bomb("  "))), id="unknown-key"
+            spring((LAST_LINE, LAST_LINE + "lols:\n" + _alias_bomb("  "))),
+            "lols",
+            id="unknown-key",
         ),
     ],
 )
-def test_alias_bomb(tmp_path: Path, content: str) -> None:
+def test_alias_bomb(tmp_path: Path, content: str, field: str) -> None:
     path = write(tmp_path, content)
     start = time.perf_counter()
     reported = problems(path)
     assert time.perf_counter() - start < QUICK_SECONDS
-    assert reported == located(path, "1:1: more than 50000 values (are aliases expanding too far?)")
+    assert len(reported) == 1
+    assert f": {field}: more than 50000 values (are aliases expanding too far?)" in reported[0]
 
 
 @pytest.mark.parametrize(
@@ -599,7 +603,8 @@ def test_deep_nesting(tmp_path: Path, content: str) -> None:
     start = time.perf_counter()
     reported = problems(path)
     assert time.perf_counter() - start < QUICK_SECONDS
-    assert reported == located(path, "1:1: values are nested too deeply")
+    assert len(reported) == 1
+    assert reported[0].endswith(": values are nested more than 32 deep")
 
 
 def test_file_over_size_limit(tmp_path: Path) -> None:

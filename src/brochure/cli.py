@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .editions import Edition
     from .results import Outcome
 
-ISSUE_FILE = click.Path(path_type=Path, dir_okay=False)
+ISSUE_FILE = click.Path(path_type=Path)  # a folder is reported like any unreadable issue
 OUTPUT_FILE = click.Path(path_type=Path, dir_okay=False)
 PAPER = click.Choice(["letter", "a4"], case_sensitive=False)
 SHEET = click.Choice([sheet.value for sheet in (Paper.TABLOID, Paper.LETTER, Paper.A3, Paper.A4)])

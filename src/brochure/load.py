@@ -26,6 +26,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 50_000
 """Most values an issue may expand to, which bounds alias bombs."""
 
+MAX_DEPTH = 32
+"""Deepest nesting of lists and mappings; a real issue nests five deep."""
+
 FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
@@ -38,6 +41,7 @@ def load_issue(path: Path, characters: frozenset[int] | None = None) -> SourcedI
     located by file, line, column and field.
     """
     text = _read_text(path)
+    _check_depth(path, text)
     root = _compose(path, text)
     tree = _PlainTree(path)
     data = tree.convert(root)
@@ -113,8 +117,62 @@ def _compose(path: Path, text: str) -> yaml.Node:
     return root
 
 
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH where it starts, before building any nodes.
+
+    PyYAML composes nodes recursively, so very deep nesting would otherwise
+    end in a RecursionError with no place to point at. Its event stream is
+    flat: walking it finds the first too-deep value, and the field it is in.
+    """
+    open_nodes: list[list[Any]] = []  # [field path, next key or None, next index]
+
+    def place() -> FieldPath:
+        if not open_nodes:
+            return ()
+        at, key, index = open_nodes[-1]
+        return (*at, key if key is not None else index)
+
+    def value_done() -> None:
+        if open_nodes:
+            node = open_nodes[-1]
+            if node[1] is not None or node[2] is None:
+                node[1] = None  # a mapping: the next scalar is a key
+            else:
+                node[2] += 1
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                at = place()
+                if len(open_nodes) >= MAX_DEPTH:
+                    mark = event.start_mark
+                    position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    message = f"values are nested more than {MAX_DEPTH} deep"
+                    raise IssueInvalid([_problem(path, position, _named_part(at), message)])
+                mapping = isinstance(event, yaml.MappingStartEvent)
+                open_nodes.append([at, None, None if mapping else 0])
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                open_nodes.pop()
+                value_done()
+            elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                node = open_nodes[-1] if open_nodes else None
+                if node is not None and node[2] is None and node[1] is None:
+                    node[1] = getattr(event, "value", "")  # a key of a mapping
+                else:
+                    value_done()
+    except yaml.YAMLError:
+        return  # composing reports syntax errors with their place
+
+
+def _named_part(at: FieldPath, most: int = 8) -> FieldPath:
+    """The start of a runaway field path a reader can find: up to its last named key."""
+    named = max((i for i, part in enumerate(at) if isinstance(part, str)), default=-1)
+    return at[: min(named + 1, most)]
+
+
 class _TooManyValues(Exception):
-    pass
+    def __init__(self, at: FieldPath, position: Position) -> None:
+        self.at, self.position = at, position
 
 
 @dataclass
@@ -130,9 +188,10 @@ class _PlainTree:
     def convert(self, node: yaml.Node) -> Any:
         try:
             return self._convert(node, ())
-        except _TooManyValues:
+        except _TooManyValues as error:
             message = f"more than {MAX_VALUES} values (are aliases expanding too far?)"
-            self.problems.append(_problem(self.path, (1, 1), (), message))
+            problem = _problem(self.path, error.position, _named_part(error.at), message)
+            self.problems.append(problem)
             return None
         except RecursionError:
             self.problems.append(_problem(self.path, (1, 1), (), "values are nested too deeply"))
@@ -141,7 +200,7 @@ class _PlainTree:
     def _convert(self, node: yaml.Node, at: FieldPath) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _TooManyValues
+            raise _TooManyValues(at, _position(node))
         self.values[at] = _position(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, at)
@@ -240,6 +299,8 @@ MESSAGES = {
     "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
     "date_parsing": "must be a date written YYYY-MM-DD",
     "date_type": "must be a date written YYYY-MM-DD",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
 }
 
 
