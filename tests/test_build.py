@@ -4,6 +4,7 @@ import errno
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -256,18 +257,38 @@ def test_failed_build_writes_nothing_and_keeps_the_old_pdf(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.pdf", "broken.yaml"]
 
 
-def test_typesetter_warning_fails_a_strict_build(tmp_path: Path, settings: Settings) -> None:
-    (tmp_path / "photo.png").write_text("not really a picture")
-    data = spring_data()
-    data["cover"]["image"] = "photo.png"
-    data["cover"]["image_alt"] = "A photo"
-    issue = write_issue(tmp_path / "photo.yaml", data)
-    with pytest.raises(TypesetError, match=r"photo\.png"):
-        build_issue(issue, settings, BuildOptions(), tmp_path / "strict.pdf")
-    assert not (tmp_path / "strict.pdf").exists()
-    lenient = build_issue(issue, settings, BuildOptions(strict=False), tmp_path / "lenient.pdf")
+def test_typesetter_warning_fails_a_strict_build(project: Path) -> None:
+    stylesheet = project / "styles" / "brochure.css"
+    stylesheet.write_text(stylesheet.read_text() + "\n.back { colr: red; }\n")
+    settings = Settings.for_project(project)
+    issue = project / "issues" / "2009-spring.yaml"
+    with pytest.raises(TypesetError, match=r"colr"):
+        build_issue(issue, settings, BuildOptions(), project / "strict.pdf")
+    assert not (project / "strict.pdf").exists()
+    lenient = build_issue(issue, settings, BuildOptions(strict=False), project / "lenient.pdf")
     assert len(lenient.warnings) == 1
-    assert "photo.png" in lenient.warnings[0]
+    assert "colr" in lenient.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_text("not really a picture"), "is not a readable image"),
+        (lambda p: Image.new("L", (8000, 6000)).save(p), "is 8000x6000 pixels; an image may"),
+        (lambda p: p.mkdir(), "'photo.png' is a folder, not a file"),
+    ],
+    ids=["text", "too-large", "folder"],
+)
+def test_an_unusable_image_is_named_with_its_field(
+    tmp_path: Path, settings: Settings, make: Callable[[Path], object], message: str
+) -> None:
+    make(tmp_path / "photo.png")
+    data = spring_data()
+    data["cover"].update({"image": "photo.png", "image_alt": "A photo"})
+    issue = write_issue(tmp_path / "photo.yaml", data)
+    with pytest.raises(IssueInvalid, match=r"photo\.yaml:\d+:\d+: cover\.image: .*" + message):
+        build_issue(issue, settings, BuildOptions(), tmp_path / "photo.pdf")
+    assert not (tmp_path / "photo.pdf").exists()
 
 
 def test_cover_image_is_embedded_from_next_to_the_issue(tmp_path: Path, settings: Settings) -> None:

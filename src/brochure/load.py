@@ -8,11 +8,13 @@ the line and column of the offending key or value.
 
 import difflib
 import typing
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from PIL import Image
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -352,12 +354,46 @@ def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
     for name, relative in issue.assets.items():
         at: FieldPath = tuple(name.split("."))
         message = _asset_message(folder, relative)
+        if message is None and name in IMAGE_FIELDS:
+            message = _image_message(folder / relative, relative)
         if message:
             problems.append(_problem(tree.path, tree.position_of(at), at, message))
     return problems
 
 
 MAX_LISTED_CHARACTERS = 5
+
+IMAGE_FIELDS = ("cover.image",)
+
+MAX_IMAGE_PIXELS = 40_000_000
+"""Largest image, in pixels: a Letter page at 600 dpi is 34 million. Decoding is
+bounded by it, so a small file that unpacks to gigabytes is refused unopened."""
+
+
+def _image_message(path: Path, relative: Path) -> str | None:
+    """Why the image at PATH cannot be used, or None: too many pixels, or unreadable.
+
+    Every image is decoded once here, so a damaged one is reported with its
+    field rather than typeset as an empty box.
+    """
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns from 89 million pixels; the limit here is lower.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    return (
+                        f"'{relative}' is {width}x{height} pixels; an image may have at most "
+                        f"{MAX_IMAGE_PIXELS:,} pixels"
+                    )
+                image.load()
+    except Image.DecompressionBombError:
+        return f"'{relative}' has more than {MAX_IMAGE_PIXELS:,} pixels"
+    except (OSError, SyntaxError, ValueError) as error:
+        reason = str(error) or type(error).__name__
+        return f"'{relative}' is not a readable image ({reason})"
+    return None
 
 
 def _glyph_problems(
@@ -394,6 +430,8 @@ def _asset_message(folder: Path, relative: Path) -> str | None:
     resolved = (folder / relative).resolve()
     if not resolved.is_relative_to(folder):
         return f"'{relative}' is outside the issue's folder"
+    if resolved.is_dir():
+        return f"'{relative}' is a folder, not a file"
     if not resolved.is_file():
         return f"file '{relative}' does not exist"
     return None
