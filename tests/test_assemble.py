@@ -8,7 +8,7 @@ from weasyprint import HTML
 
 from brochure.build import build_issue
 from brochure.editions import EDITIONS
-from brochure.errors import AssembleError
+from brochure.errors import IssueInvalid
 from brochure.settings import BuildOptions, Paper, Settings
 from helpers import pdf_text, spring_data, write_issue
 
@@ -66,7 +66,9 @@ def test_designer_cover_replaces_the_rendered_one(
 def test_cover_of_the_wrong_size_is_refused(tmp_path: Path, settings: Settings) -> None:
     designer_cover(tmp_path / "a4.pdf", size="A4")
     with pytest.raises(
-        AssembleError, match=r"a4.pdf: page 1 is 595x842 pt but the issue's pages are 612x792 pt"
+        IssueInvalid,
+        match=r"covered\.yaml:\d+:\d+: cover\.pdf: page 1 is 595x842 pt but the issue's pages "
+        r"are 612x792 pt; export the cover",
     ):
         build_issue(
             issue_with_cover(tmp_path, "a4.pdf"), settings, BuildOptions(), tmp_path / "out.pdf"
@@ -76,7 +78,9 @@ def test_cover_of_the_wrong_size_is_refused(tmp_path: Path, settings: Settings) 
 
 def test_cover_that_is_not_a_pdf_is_refused(tmp_path: Path, settings: Settings) -> None:
     (tmp_path / "cover.pdf").write_text("this is not a PDF")
-    with pytest.raises(AssembleError, match=r"cover\.pdf: not a readable PDF"):
+    with pytest.raises(
+        IssueInvalid, match=r"covered\.yaml:\d+:\d+: cover\.pdf: not a readable PDF"
+    ):
         build_issue(
             issue_with_cover(tmp_path, "cover.pdf"), settings, BuildOptions(), tmp_path / "out.pdf"
         )
@@ -110,3 +114,22 @@ def test_designer_cover_gets_the_print_geometry(
     for number in range(1, cover_pages + 1):
         assert "DESIGNER COVER" in pdf_text(result.output, number)
         assert "/BleedBox" in reader.pages[number - 1]
+
+
+def test_an_encrypted_cover_is_refused_at_its_field(tmp_path: Path, settings: Settings) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=designer_cover(tmp_path / "plain.pdf"))
+    writer.encrypt("secret")
+    writer.write(tmp_path / "locked.pdf")
+    issue = issue_with_cover(tmp_path, "locked.pdf")
+    line = next(
+        number
+        for number, text in enumerate(issue.read_text().splitlines(), start=1)
+        if "locked.pdf" in text
+    )
+    with pytest.raises(IssueInvalid) as raised:
+        build_issue(issue, settings, BuildOptions(), tmp_path / "out.pdf")
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.field) == (line, "cover.pdf")
+    assert problem.message == "the cover PDF is encrypted; supply an unprotected copy"

@@ -55,22 +55,23 @@ class DesignerCover:
 def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
     """Read and check a designer cover PDF; raise `AssembleError` if it is unusable.
 
-    Checked before typesetting, so a cover of the wrong size fails at once.
+    Checked before typesetting, so a cover of the wrong size fails at once. The
+    messages say what is wrong with the file; the caller says which file.
     """
     try:
         reader = PdfReader(io.BytesIO(path.read_bytes()))
         if reader.is_encrypted:
-            raise AssembleError(f"{path}: the cover PDF is encrypted; supply an unprotected copy")
+            raise AssembleError("the cover PDF is encrypted; supply an unprotected copy")
         pages = tuple(reader.pages)
     except (PdfReadError, ValueError, KeyError) as error:
-        raise AssembleError(f"{path}: not a readable PDF ({error})") from None
+        raise AssembleError(f"not a readable PDF ({error})") from None
     if not pages:
-        raise AssembleError(f"{path}: the cover PDF has no pages")
+        raise AssembleError("the cover PDF has no pages")
     for number, page in enumerate(pages, start=1):
         found = (float(page.trimbox.width), float(page.trimbox.height))
         if not _same_size(found, paper.points):
             raise AssembleError(
-                f"{path}: page {number} is {_dimensions(found)} pt but the issue's pages are "
+                f"page {number} is {_dimensions(found)} pt but the issue's pages are "
                 f"{_dimensions(paper.points)} pt; export the cover at the issue's paper size"
             )
     return DesignerCover(path, pages, alt)

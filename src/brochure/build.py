@@ -8,7 +8,7 @@ from .archive import archive_files
 from .assemble import DesignerCover, assemble, read_designer_cover
 from .brand import ColourModel
 from .editions import DEFAULT_EDITION, Edition, Layout, plan_layout
-from .errors import PreflightFailed
+from .errors import AssembleError, IssueInvalid, PreflightFailed
 from .files import write_atomically
 from .impose import impose
 from .load import load_issue
@@ -108,4 +108,7 @@ def _designer_cover(sourced: SourcedIssue, paper: Paper) -> DesignerCover | None
     if relative is None:
         return None
     alt = f"Front cover of {sourced.issue.title}: {sourced.issue.headline}"
-    return read_designer_cover(sourced.folder / relative, paper, alt)
+    try:
+        return read_designer_cover(sourced.folder / relative, paper, alt)
+    except AssembleError as error:
+        raise IssueInvalid([sourced.problem("cover.pdf", str(error))]) from None

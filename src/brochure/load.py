@@ -54,7 +54,8 @@ def load_issue(path: Path, characters: frozenset[int] | None = None) -> SourcedI
             tree.problems.extend(_glyph_problems(tree, data, characters))
     if tree.problems or issue is None:
         raise IssueInvalid(tree.problems)
-    return SourcedIssue(slug=path.stem, path=path, issue=issue)
+    positions = {name: tree.position_of(tuple(name.split("."))) for name in issue.assets}
+    return SourcedIssue(slug=path.stem, path=path, issue=issue, positions=positions)
 
 
 def _problem(path: Path, position: Position, field_path: FieldPath, message: str) -> IssueProblem:

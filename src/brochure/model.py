@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import IssueProblem
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A required piece of text: never empty, surrounding white space dropped."""
 
@@ -162,6 +164,13 @@ class SourcedIssue(Model):
     slug: str
     path: Path
     issue: Issue
+    positions: dict[str, tuple[int, int]] = {}
+    """Line and column of the fields that name files, for problems found later."""
+
+    def problem(self, field: str, message: str) -> IssueProblem:
+        """A problem with FIELD, found after loading (e.g. in a file it names)."""
+        line, column = self.positions.get(field, (1, 1))
+        return IssueProblem(self.path, line, column, field, message)
 
     @property
     def folder(self) -> Path:
