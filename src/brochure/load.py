@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 
 from .errors import IssueInvalid, IssueProblem
 from .glyphs import describe, missing_characters
-from .model import Issue, SourcedIssue
+from .model import MAX_BODY_CHARACTERS, Issue, SourcedIssue
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest issue file read; a real issue is a few kilobytes."""
@@ -293,6 +293,7 @@ def _field_path(loc: tuple[int | str, ...]) -> FieldPath:
 
 MESSAGES = {
     "string_too_short": "must not be empty",
+    "string_too_long": f"is longer than {MAX_BODY_CHARACTERS:,} characters; split it into sections",
     "too_short": "needs at least one entry",
     "model_type": "must be a mapping of fields",
     "model_attributes_type": "must be a mapping of fields",
@@ -314,7 +315,7 @@ def _message(detail: ErrorDetails) -> str:
             return "must not be empty"
         return f"must be text, not a {'list' if isinstance(given, list) else 'mapping'}"
     message = MESSAGES.get(kind) or detail["msg"].removeprefix("Value error, ")
-    if isinstance(given, str) and kind not in {"string_too_short", "model_type"}:
+    if isinstance(given, str) and kind not in {"string_too_short", "string_too_long", "model_type"}:
         message += f" (got {given!r})"
     return message[0].lower() + message[1:]
 

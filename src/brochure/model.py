@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -25,6 +26,16 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A required piece of text: never empty, surrounding white space dropped."""
 
 Year = Annotated[int, Field(ge=1000, le=9999)]
+
+MAX_BODY_CHARACTERS = 100_000
+"""Longest section body: about 35 pages; longer text belongs in sections of its own."""
+
+MAX_SECTIONS = 1_000
+"""Most sections in one issue, over all its articles: about 100 pages or more."""
+
+Body = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_CHARACTERS)
+]
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -103,7 +114,7 @@ class Section(Model):
     """A headed run of Markdown text, optionally listing protocols."""
 
     heading: Text
-    body: Text
+    body: Body
     protocols: tuple[Protocol, ...] = ()
 
 
@@ -140,6 +151,14 @@ class Issue(Model):
     articles: Annotated[tuple[Article, ...], Field(min_length=1)]
     contact: Contact | None = None
     copyright: Copyright
+
+    @field_validator("articles")
+    @classmethod
+    def _sections_are_bounded(cls, articles: tuple[Article, ...]) -> tuple[Article, ...]:
+        count = sum(len(article.sections) for article in articles)
+        if count > MAX_SECTIONS:
+            raise ValueError(f"{count:,} sections; an issue may have at most {MAX_SECTIONS:,}")
+        return articles
 
     @property
     def title(self) -> str:
