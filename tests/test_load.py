@@ -718,3 +718,10 @@ def test_characters_the_fonts_lack_are_named_with_their_field(
         == text.splitlines().index(next(line for line in text.splitlines() if "Shalom" in line)) + 1
     )
     assert load_issue(SPRING, characters).slug == "2009-spring"
+
+
+@pytest.mark.parametrize("key", ["[", "str", "a[0]"])
+def test_unknown_keys_that_look_like_anything_are_reported(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path, SPRING_TEXT + f'"{key}": 1\n')
+    (problem,) = problems(path)
+    assert problem.startswith(f"{path}:67:1: {key}: unknown field '{key}'; ")

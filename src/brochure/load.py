@@ -282,6 +282,8 @@ def _explain(tree: _PlainTree, detail: ErrorDetails) -> IssueProblem:
             tree.path, tree.position_of(at[:-1], key=True), at, "required field is missing"
         )
     if kind == "extra_forbidden":
+        # The last part is the key as written, whatever it looks like.
+        at = (*_field_path(detail["loc"][:-1]), detail["loc"][-1])
         return _problem(tree.path, tree.position_of(at, key=True), at, _unknown_field(at))
     return _problem(tree.path, tree.position_of(at), at, _message(detail))
 
