@@ -117,17 +117,17 @@ def _build_all(
     """Build each plan, in this process or in a pool of WORKERS; yield outcomes as they come."""
     if workers <= 1 or len(pending) <= 1:
         for index, plan in pending.items():
-            yield index, build_plan(plan, settings)
+            yield index, _carry_out(plan, settings)
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["brochure.build"])
     with ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
-        futures = {pool.submit(build_plan, plan, settings): i for i, plan in pending.items()}
+        futures = {pool.submit(_carry_out, plan, settings): i for i, plan in pending.items()}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
-def build_plan(plan: BuildPlan, settings: Settings) -> Outcome:
+def _carry_out(plan: BuildPlan, settings: Settings) -> Outcome:
     """Carry out PLAN; any failure becomes a `BuildFailure`, so the other jobs go on."""
     from .build import execute  # imports WeasyPrint: only where something is typeset
 

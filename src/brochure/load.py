@@ -127,44 +127,50 @@ def _check_depth(path: Path, text: str) -> None:
     end in a RecursionError with no place to point at. Its event stream is
     flat: walking it finds the first too-deep value, and the field it is in.
     """
-    open_nodes: list[list[Any]] = []  # [field path, next key or None, next index]
-
-    def place() -> FieldPath:
-        if not open_nodes:
-            return ()
-        at, key, index = open_nodes[-1]
-        return (*at, key if key is not None else index)
-
-    def value_done() -> None:
-        if open_nodes:
-            node = open_nodes[-1]
-            if node[1] is not None or node[2] is None:
-                node[1] = None  # a mapping: the next scalar is a key
-            else:
-                node[2] += 1
-
+    open_nodes: list[_OpenNode] = []
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            parent = open_nodes[-1] if open_nodes else None
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                at = place()
+                at = parent.next_field() if parent else ()
                 if len(open_nodes) >= MAX_DEPTH:
                     mark = event.start_mark
                     position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                     message = f"values are nested more than {MAX_DEPTH} deep"
                     raise IssueInvalid([_problem(path, position, _named_part(at), message)])
-                mapping = isinstance(event, yaml.MappingStartEvent)
-                open_nodes.append([at, None, None if mapping else 0])
+                open_nodes.append(_OpenNode(at, isinstance(event, yaml.MappingStartEvent)))
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 open_nodes.pop()
-                value_done()
-            elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
-                node = open_nodes[-1] if open_nodes else None
-                if node is not None and node[2] is None and node[1] is None:
-                    node[1] = getattr(event, "value", "")  # a key of a mapping
+                if open_nodes:
+                    open_nodes[-1].value_done()
+            elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent) and parent:
+                if parent.mapping and parent.key is None:
+                    parent.key = getattr(event, "value", "")
                 else:
-                    value_done()
+                    parent.value_done()
     except yaml.YAMLError:
         return  # composing reports syntax errors with their place
+
+
+@dataclass
+class _OpenNode:
+    """A mapping or list whose end the event stream has not reached yet."""
+
+    at: FieldPath
+    mapping: bool
+    key: str | None = None
+    """In a mapping: the key whose value comes next, once it has been read."""
+    index: int = 0
+    """In a list: the index of the next item."""
+
+    def next_field(self) -> FieldPath:
+        return (*self.at, self.key if self.mapping and self.key is not None else self.index)
+
+    def value_done(self) -> None:
+        if self.mapping:
+            self.key = None
+        else:
+            self.index += 1
 
 
 def _named_part(at: FieldPath, most: int = 8) -> FieldPath:

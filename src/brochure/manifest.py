@@ -63,13 +63,12 @@ class Manifest:
 
 def build_manifest(
     sourced: SourcedIssue,
-    settings: Settings,
+    design: Mapping[str, Path],
     options: BuildOptions,
     edition: Edition,
     date: datetime.date,
 ) -> Manifest:
-    """The manifest of building EDITION of SOURCED with OPTIONS."""
-    design = design_files(settings)
+    """The manifest of building EDITION of SOURCED with OPTIONS and the DESIGN files."""
     fonts = {
         name: font_version(path)
         for name, path in design.items()
@@ -120,14 +119,12 @@ def differences(recorded: Mapping[str, object], settings: Settings) -> list[str]
     current = _digests(design_files(settings))
     for name in sorted(set(design) | set(current)):
         if design.get(name) != current.get(name):
-            state = (
-                "missing here"
-                if name not in current
-                else "not in the manifest"
-                if name not in design
-                else "changed"
-            )
-            found.append(f"{name}: {state}")
+            if name not in current:
+                found.append(f"{name}: missing here")
+            elif name not in design:
+                found.append(f"{name}: not in the manifest")
+            else:
+                found.append(f"{name}: changed")
     return found
 
 

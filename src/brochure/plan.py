@@ -53,7 +53,8 @@ def plan_build(
     sourced = load_issue(issue_path, font_characters(settings.fonts))
     date = document_date(sourced.issue)
     target = output or settings.output / edition.output_name(sourced.slug)
-    inputs = [*source_files(sourced).values(), *design_files(settings).values()]
+    design = design_files(settings)
+    inputs = [*source_files(sourced).values(), *design.values()]
     if target.resolve() in {path.resolve() for path in inputs}:
         raise BrochureError(f"{target}: refusing to write the PDF over a file the build reads")
     return BuildPlan(
@@ -62,7 +63,7 @@ def plan_build(
         options=options,
         layout=plan_layout(edition, options, settings),
         date=date,
-        manifest=build_manifest(sourced, settings, options, edition, date),
+        manifest=build_manifest(sourced, design, options, edition, date),
         output=target,
         explicit_output=output is not None,
     )
