@@ -142,7 +142,7 @@ def test_a_designer_cover_is_described_and_its_links_dropped(designed: BuildResu
 @pytest.mark.parametrize(
     ("cover", "message"),
     [
-        ({"image": "x.png"}, "image_alt is required with image"),
+        ({"image": "x.png"}, "image_alt is required with an image"),
         (
             {"image": "x.png", "image_alt": "A", "image_decorative": True},
             "by image_alt or image_decorative, not both",

@@ -396,7 +396,7 @@ CASES = [
     pytest.param(
         fails(
             "{file}:16:1: sponsor: unknown field 'sponsor'; expected one of: "
-            "publication, issue, cover, articles, contact, copyright"
+            "publication, issue, cover, articles, glossary, contact, copyright"
         ),
         id="unknown-key-top-level",
     ),

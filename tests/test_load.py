@@ -215,7 +215,7 @@ def test_yaml_11_scalars_stay_text(tmp_path: Path, old: str, new: str, expected:
             [(LAST_LINE, LAST_LINE + "sponsor: Acme\n")],
             [
                 "67:1: sponsor: unknown field 'sponsor'; expected one of: "
-                "publication, issue, cover, articles, contact, copyright"
+                "publication, issue, cover, articles, glossary, contact, copyright"
             ],
             id="unknown-top-level-key",
         ),
@@ -224,7 +224,7 @@ def test_yaml_11_scalars_stay_text(tmp_path: Path, old: str, new: str, expected:
             [
                 "32:9: articles[0].sections[1].body: required field is missing",
                 "33:9: articles[0].sections[1].text: unknown field 'text'; "
-                "expected one of: heading, body, protocols",
+                "expected one of: heading, body, figures, protocols",
             ],
             id="unknown-key-in-second-section",
         ),
@@ -652,7 +652,7 @@ def test_cover_pdf_next_to_issue_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             "  image: art/cover.jpg",
-            "12:3: cover: image_alt is required with image: describe the picture "
+            "12:3: cover: image_alt is required with an image: describe the picture "
             "(or set image_decorative: true for an ornament)",
             id="image-without-alt",
         ),

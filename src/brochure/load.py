@@ -364,7 +364,7 @@ def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
     for name, relative in issue.assets.items():
         at: FieldPath = tuple(name.split("."))
         message = _asset_message(folder, relative)
-        if message is None and name in IMAGE_FIELDS:
+        if message is None and name in issue.images:
             message = _image_message(folder / relative, relative)
         if message:
             problems.append(_problem(tree.path, tree.position_of(at), at, message))
@@ -372,8 +372,6 @@ def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
 
 
 MAX_LISTED_CHARACTERS = 5
-
-IMAGE_FIELDS = ("cover.image",)
 
 MAX_IMAGE_PIXELS = 40_000_000
 """Largest image, in pixels: a Letter page at 600 dpi is 34 million. Decoding is

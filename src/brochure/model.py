@@ -92,15 +92,22 @@ class Cover(Model):
 
     @model_validator(mode="after")
     def _image_is_described(self) -> "Cover":
-        # Tagged PDF requires it: a screen reader says what the picture shows.
-        if self.image is not None and self.image_alt is None and not self.image_decorative:
-            raise ValueError(
-                "image_alt is required with image: describe the picture "
-                "(or set image_decorative: true for an ornament)"
-            )
-        if self.image_alt is not None and self.image_decorative:
-            raise ValueError("an image is described by image_alt or image_decorative, not both")
+        if self.image is not None:
+            _check_described(self.image_alt, self.image_decorative, "image_alt", "image_decorative")
         return self
+
+
+def _check_described(
+    alt: str | None, decorative: bool, alt_name: str, decorative_name: str
+) -> None:
+    """Tagged PDF requires it: a screen reader says what a picture shows, or skips it."""
+    if alt is None and not decorative:
+        raise ValueError(
+            f"{alt_name} is required with an image: describe the picture "
+            f"(or set {decorative_name}: true for an ornament)"
+        )
+    if alt is not None and decorative:
+        raise ValueError(f"an image is described by {alt_name} or {decorative_name}, not both")
 
 
 class Protocol(Model):
@@ -110,11 +117,28 @@ class Protocol(Model):
     title: Text
 
 
+class Figure(Model):
+    """A picture in a section: an image file next to the issue, with its caption."""
+
+    src: Path
+    alt: Text | None = None
+    caption: Text | None = None
+    credit: Text | None = None
+    decorative: bool = False
+    """The image is ornament only: screen readers skip it, so it needs no alt text."""
+
+    @model_validator(mode="after")
+    def _is_described(self) -> "Figure":
+        _check_described(self.alt, self.decorative, "alt", "decorative")
+        return self
+
+
 class Section(Model):
-    """A headed run of Markdown text, optionally listing protocols."""
+    """A headed run of Markdown text, optionally with figures and protocols."""
 
     heading: Text
     body: Body
+    figures: tuple[Figure, ...] = ()
     protocols: tuple[Protocol, ...] = ()
 
 
@@ -142,6 +166,22 @@ class Copyright(Model):
     holder: Text
 
 
+ABBREVIATION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9&/.+-]{0,15}$")
+
+
+def _abbreviation(key: str) -> str:
+    if not ABBREVIATION.match(key) or not any(char.isupper() for char in key):
+        raise ValueError(
+            "not an abbreviation: up to 16 letters and digits, "
+            "at least one a capital, such as APL or FLT3"
+        )
+    return key
+
+
+Glossary = dict[Annotated[str, AfterValidator(_abbreviation)], Text]
+"""Abbreviations and what they stand for, e.g. {'APL': 'acute promyelocytic leukemia'}."""
+
+
 class Issue(Model):
     """One newsletter issue, as written in `issues/<slug>.yaml`."""
 
@@ -149,6 +189,7 @@ class Issue(Model):
     issue: IssueInfo
     cover: Cover = Cover()
     articles: Annotated[tuple[Article, ...], Field(min_length=1)]
+    glossary: Glossary = {}
     contact: Contact | None = None
     copyright: Copyright
 
@@ -174,7 +215,16 @@ class Issue(Model):
     def assets(self) -> dict[str, Path]:
         """The files the issue names, by field, relative to the issue's folder."""
         named = {"cover.pdf": self.cover.pdf, "cover.image": self.cover.image}
+        for a, article in enumerate(self.articles):
+            for s, section in enumerate(article.sections):
+                for f, figure in enumerate(section.figures):
+                    named[f"articles.{a}.sections.{s}.figures.{f}.src"] = figure.src
         return {field: path for field, path in named.items() if path is not None}
+
+    @property
+    def images(self) -> dict[str, Path]:
+        """The image files the issue names, by field: every asset but the cover PDF."""
+        return {field: path for field, path in self.assets.items() if field != "cover.pdf"}
 
 
 class SourcedIssue(Model):
