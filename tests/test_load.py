@@ -12,7 +12,8 @@ import pytest
 
 from brochure.errors import IssueInvalid
 from brochure.glyphs import font_characters
-from brochure.load import MAX_FILE_BYTES, load_issue
+from brochure.limits import DEFAULT_LIMITS
+from brochure.load import load_issue
 from brochure.model import SourcedIssue
 from brochure.settings import Settings
 
@@ -587,7 +588,7 @@ def test_alias_bomb(tmp_path: Path, content: str, field: str) -> None:
     reported = problems(path)
     assert time.perf_counter() - start < QUICK_SECONDS
     assert len(reported) == 1
-    assert f": {field}: more than 50000 values (are aliases expanding too far?)" in reported[0]
+    assert f": {field}: more than 50,000 values (are aliases expanding too far?)" in reported[0]
 
 
 @pytest.mark.parametrize(
@@ -608,16 +609,16 @@ def test_deep_nesting(tmp_path: Path, content: str) -> None:
 
 
 def test_file_over_size_limit(tmp_path: Path) -> None:
-    content = SPRING_TEXT + "#" * (MAX_FILE_BYTES + 1 - len(SPRING_TEXT.encode()))
+    content = SPRING_TEXT + "#" * (DEFAULT_LIMITS.file_size + 1 - len(SPRING_TEXT.encode()))
     path = write(tmp_path, content)
-    assert path.stat().st_size == MAX_FILE_BYTES + 1
+    assert path.stat().st_size == DEFAULT_LIMITS.file_size + 1
     assert problems(path) == located(path, "1:1: file is larger than 2 MiB")
 
 
 def test_file_at_size_limit_loads(tmp_path: Path) -> None:
-    content = SPRING_TEXT + "#" * (MAX_FILE_BYTES - 1 - len(SPRING_TEXT.encode())) + "\n"
+    content = SPRING_TEXT + "#" * (DEFAULT_LIMITS.file_size - 1 - len(SPRING_TEXT.encode())) + "\n"
     path = write(tmp_path, content)
-    assert path.stat().st_size == MAX_FILE_BYTES
+    assert path.stat().st_size == DEFAULT_LIMITS.file_size
     assert load_issue(path).issue.title == "Leukemia Insights — Spring 2009"
 
 

@@ -96,7 +96,7 @@ def write_issue_html(
     edition: Edition = DEFAULT_EDITION,
 ) -> Path:
     """Write the whole issue as one HTML file the bare `weasyprint` command can typeset."""
-    sourced = load_issue(issue_path)
+    sourced = load_issue(issue_path, limits=settings.limits)
     layout = plan_layout(edition, options, settings)
     target = output or settings.output / f"{sourced.slug}{edition.suffix}.html"
     write_atomically(target, render_issue_html(settings, sourced, layout).encode())

@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .errors import BrochureError, IssueInvalid
 from .files import display_path, write_atomically
+from .limits import DEFAULT_LIMITS
 from .settings import (
     POINTS_PER_INCH,
     POINTS_PER_MM,
@@ -79,7 +80,8 @@ def _shown(path: Path) -> str:
 
 
 def _settings() -> Settings:
-    return Settings.for_project(default_project_root())
+    limits = click.get_current_context().meta.get(LIMITS_KEY, DEFAULT_LIMITS)
+    return Settings.for_project(default_project_root(), limits)
 
 
 def _report(error: BrochureError) -> None:
@@ -92,6 +94,32 @@ def _report(error: BrochureError) -> None:
 def paper_option(function: click.decorators.FC) -> click.decorators.FC:
     return click.option(
         "--paper", type=PAPER, default="letter", show_default=True, help="Trimmed page size."
+    )(function)
+
+
+LIMITS_KEY = "brochure.limits"
+
+
+def _set_limits(ctx: click.Context, param: click.Parameter, assignments: tuple[str, ...]) -> None:
+    try:
+        ctx.meta[LIMITS_KEY] = DEFAULT_LIMITS.raised(assignments)
+    except BrochureError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def limit_option(function: click.decorators.FC) -> click.decorators.FC:
+    """--limit NAME=VALUE, repeatable: raise (or lower) one of the resource limits."""
+    listed = ", ".join(f"{name} ({value:,})" for name, value, _ in DEFAULT_LIMITS.describe())
+    return click.option(
+        "--limit",
+        "limits",
+        multiple=True,
+        metavar="NAME=VALUE",
+        envvar="BROCHURE_LIMITS",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_limits,
+        help=f"Change a resource limit; repeatable. Limits and defaults: {listed}.",
     )(function)
 
 
@@ -118,6 +146,7 @@ class Shard(click.ParamType):  # type: ignore[type-arg]
 
 
 @main.command()
+@limit_option
 @click.argument("issues", nargs=-1, type=ISSUE_FILE)
 @click.option("--all", "all_issues", is_flag=True, help="Build every issues/*.yaml (the default).")
 @click.option(
@@ -369,17 +398,19 @@ def editions() -> None:
 
 
 @main.command()
+@limit_option
 @click.argument("issues", nargs=-1, required=True, type=ISSUE_FILE)
 def validate(issues: tuple[Path, ...]) -> None:
     """Check each ISSUE file and report every problem; write nothing."""
     from .glyphs import font_characters
     from .load import load_issue
 
-    characters = font_characters(_settings().fonts)
+    settings = _settings()
+    characters = font_characters(settings.fonts)
     failed = False
     for path in issues:
         try:
-            load_issue(path, characters)
+            load_issue(path, characters, settings.limits)
             click.echo(f"{path}: ok")
         except IssueInvalid as error:
             _report(error)
@@ -389,6 +420,7 @@ def validate(issues: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@limit_option
 @click.argument("issue", type=ISSUE_FILE)
 @click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
 @click.option(

@@ -20,36 +20,30 @@ from pydantic_core import ErrorDetails
 
 from .errors import IssueInvalid, IssueProblem
 from .glyphs import describe, missing_characters
-from .model import MAX_BODY_CHARACTERS, Issue, SourcedIssue
-
-MAX_FILE_BYTES = 2 * 1024 * 1024
-"""Largest issue file read; a real issue is a few kilobytes."""
-
-MAX_VALUES = 50_000
-"""Most values an issue may expand to, which bounds alias bombs."""
-
-MAX_DEPTH = 32
-"""Deepest nesting of lists and mappings; a real issue nests five deep."""
+from .limits import DEFAULT_LIMITS, Limits
+from .model import Issue, SourcedIssue
 
 FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 
-def load_issue(path: Path, characters: frozenset[int] | None = None) -> SourcedIssue:
-    """Read and validate the issue file at PATH.
+def load_issue(
+    path: Path, characters: frozenset[int] | None = None, limits: Limits = DEFAULT_LIMITS
+) -> SourcedIssue:
+    """Read and validate the issue file at PATH, within LIMITS.
 
     With CHARACTERS, the code points the fonts can show, text using any other
     is a problem. Raises `IssueInvalid` listing every problem found, each
     located by file, line, column and field.
     """
-    text = _read_text(path)
-    _check_depth(path, text)
+    text = _read_text(path, limits.file_size)
+    _check_depth(path, text, limits.depth)
     root = _compose(path, text)
-    tree = _PlainTree(path)
+    tree = _PlainTree(path, limits.values)
     data = tree.convert(root)
-    issue = _validate(tree, data)
+    issue = _validate(tree, data, limits)
     if issue is not None:
-        tree.problems.extend(_asset_problems(tree, issue))
+        tree.problems.extend(_asset_problems(tree, issue, limits.image_pixels))
         if characters is not None:
             tree.problems.extend(_glyph_problems(tree, data, characters))
     if tree.problems or issue is None:
@@ -70,16 +64,16 @@ def _dotted(field_path: FieldPath) -> str:
     return text.lstrip(".")
 
 
-def _read_text(path: Path) -> str:
-    """Read the file as UTF-8 (a byte order mark is allowed), within the size limit."""
+def _read_text(path: Path, most_bytes: int) -> str:
+    """Read the file as UTF-8 (a byte order mark is allowed), up to MOST_BYTES long."""
     try:
         with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+            data = stream.read(most_bytes + 1)
     except OSError as error:
         raise IssueInvalid([_problem(path, (1, 1), (), f"cannot read: {error.strerror}")]) from None
-    if len(data) > MAX_FILE_BYTES:
-        limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
-        raise IssueInvalid([_problem(path, (1, 1), (), f"file is larger than {limit}")])
+    if len(data) > most_bytes:
+        message = f"file is larger than {_size(most_bytes)}"
+        raise IssueInvalid([_problem(path, (1, 1), (), message)])
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         return data.decode("utf-8")
@@ -90,6 +84,12 @@ def _read_text(path: Path) -> str:
         byte = data[error.start]
         message = f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
         raise IssueInvalid([_problem(path, (line, column), (), message)]) from None
+
+
+def _size(count: int) -> str:
+    """A byte count as people write it: '2 MiB' when it is whole mebibytes."""
+    mebibytes, rest = divmod(count, 1024 * 1024)
+    return f"{mebibytes} MiB" if mebibytes and not rest else f"{count:,} bytes"
 
 
 def _compose(path: Path, text: str) -> yaml.Node:
@@ -120,8 +120,8 @@ def _compose(path: Path, text: str) -> yaml.Node:
     return root
 
 
-def _check_depth(path: Path, text: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH where it starts, before building any nodes.
+def _check_depth(path: Path, text: str, most: int) -> None:
+    """Refuse nesting deeper than MOST where it starts, before building any nodes.
 
     PyYAML composes nodes recursively, so very deep nesting would otherwise
     end in a RecursionError with no place to point at. Its event stream is
@@ -133,10 +133,10 @@ def _check_depth(path: Path, text: str) -> None:
             parent = open_nodes[-1] if open_nodes else None
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 at = parent.next_field() if parent else ()
-                if len(open_nodes) >= MAX_DEPTH:
+                if len(open_nodes) >= most:
                     mark = event.start_mark
                     position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                    message = f"values are nested more than {MAX_DEPTH} deep"
+                    message = f"values are nested more than {most} deep"
                     raise IssueInvalid([_problem(path, position, _named_part(at), message)])
                 open_nodes.append(_OpenNode(at, isinstance(event, yaml.MappingStartEvent)))
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
@@ -189,6 +189,7 @@ class _PlainTree:
     """Turns YAML nodes into plain values, remembering where each one stood."""
 
     path: Path
+    most_values: int
     values: dict[FieldPath, Position] = field(default_factory=dict)
     keys: dict[FieldPath, Position] = field(default_factory=dict)
     problems: list[IssueProblem] = field(default_factory=list)
@@ -198,7 +199,7 @@ class _PlainTree:
         try:
             return self._convert(node, ())
         except _TooManyValues as error:
-            message = f"more than {MAX_VALUES} values (are aliases expanding too far?)"
+            message = f"more than {self.most_values:,} values (are aliases expanding too far?)"
             problem = _problem(self.path, error.position, _named_part(error.at), message)
             self.problems.append(problem)
             return None
@@ -208,7 +209,7 @@ class _PlainTree:
 
     def _convert(self, node: yaml.Node, at: FieldPath) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:
+        if self.count > self.most_values:
             raise _TooManyValues(at, _position(node))
         self.values[at] = _position(node)
         if isinstance(node, yaml.MappingNode):
@@ -257,11 +258,11 @@ def _position(node: yaml.Node) -> Position:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _validate(tree: _PlainTree, data: Any) -> Issue | None:
+def _validate(tree: _PlainTree, data: Any, limits: Limits) -> Issue | None:
     if data is None and tree.problems:
         return None
     try:
-        return Issue.model_validate(data)
+        return Issue.model_validate(data, context=limits)
     except ValidationError as error:
         details = [d for d in error.errors() if not _only_follows_from_items(d)]
         tree.problems.extend(_explain(tree, detail) for detail in details)
@@ -301,7 +302,6 @@ def _field_path(loc: tuple[int | str, ...]) -> FieldPath:
 
 MESSAGES = {
     "string_too_short": "must not be empty",
-    "string_too_long": f"is longer than {MAX_BODY_CHARACTERS:,} characters; split it into sections",
     "too_short": "needs at least one entry",
     "model_type": "must be a mapping of fields",
     "model_attributes_type": "must be a mapping of fields",
@@ -357,7 +357,7 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
+def _asset_problems(tree: _PlainTree, issue: Issue, most_pixels: int) -> list[IssueProblem]:
     """Check that files the issue names exist next to it, never outside its folder."""
     problems = []
     folder = tree.path.resolve().parent
@@ -365,7 +365,7 @@ def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
         at: FieldPath = tuple(name.split("."))
         message = _asset_message(folder, relative)
         if message is None and name in issue.images:
-            message = _image_message(folder / relative, relative)
+            message = _image_message(folder / relative, relative, most_pixels)
         if message:
             problems.append(_problem(tree.path, tree.position_of(at), at, message))
     return problems
@@ -373,13 +373,9 @@ def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
 
 MAX_LISTED_CHARACTERS = 5
 
-MAX_IMAGE_PIXELS = 40_000_000
-"""Largest image, in pixels: a Letter page at 600 dpi is 34 million. Decoding is
-bounded by it, so a small file that unpacks to gigabytes is refused unopened."""
 
-
-def _image_message(path: Path, relative: Path) -> str | None:
-    """Why the image at PATH cannot be used, or None: too many pixels, or unreadable.
+def _image_message(path: Path, relative: Path, most_pixels: int) -> str | None:
+    """Why the image at PATH cannot be used, or None: more than MOST_PIXELS, or unreadable.
 
     Every image is decoded once here, so a damaged one is reported with its
     field rather than typeset as an empty box.
@@ -390,14 +386,14 @@ def _image_message(path: Path, relative: Path) -> str | None:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
+                if width * height > most_pixels:
                     return (
                         f"'{relative}' is {width}x{height} pixels; an image may have at most "
-                        f"{MAX_IMAGE_PIXELS:,} pixels"
+                        f"{most_pixels:,} pixels"
                     )
                 image.load()
     except Image.DecompressionBombError:
-        return f"'{relative}' has more than {MAX_IMAGE_PIXELS:,} pixels"
+        return f"'{relative}' has more than {most_pixels:,} pixels"
     except (OSError, SyntaxError, ValueError) as error:
         reason = str(error) or type(error).__name__
         return f"'{relative}' is not a readable image ({reason})"

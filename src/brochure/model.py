@@ -16,25 +16,37 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .errors import IssueProblem
+from .limits import DEFAULT_LIMITS, Limits
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A required piece of text: never empty, surrounding white space dropped."""
 
 Year = Annotated[int, Field(ge=1000, le=9999)]
 
-MAX_BODY_CHARACTERS = 100_000
-"""Longest section body: about 35 pages; longer text belongs in sections of its own."""
 
-MAX_SECTIONS = 1_000
-"""Most sections in one issue, over all its articles: about 100 pages or more."""
+def _limits(info: ValidationInfo) -> Limits:
+    """The limits the loader passed as validation context, or the defaults."""
+    return info.context if isinstance(info.context, Limits) else DEFAULT_LIMITS
+
+
+def _bounded_body(value: str, info: ValidationInfo) -> str:
+    most = _limits(info).body_characters
+    if len(value) > most:
+        raise PydanticCustomError(
+            "string_too_long", f"is longer than {most:,} characters; split it into sections"
+        )
+    return value
+
 
 Body = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_CHARACTERS)
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_bounded_body)
 ]
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -195,10 +207,12 @@ class Issue(Model):
 
     @field_validator("articles")
     @classmethod
-    def _sections_are_bounded(cls, articles: tuple[Article, ...]) -> tuple[Article, ...]:
-        count = sum(len(article.sections) for article in articles)
-        if count > MAX_SECTIONS:
-            raise ValueError(f"{count:,} sections; an issue may have at most {MAX_SECTIONS:,}")
+    def _sections_are_bounded(
+        cls, articles: tuple[Article, ...], info: ValidationInfo
+    ) -> tuple[Article, ...]:
+        count, most = sum(len(article.sections) for article in articles), _limits(info).sections
+        if count > most:
+            raise ValueError(f"{count:,} sections; an issue may have at most {most:,}")
         return articles
 
     @property

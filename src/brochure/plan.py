@@ -50,7 +50,7 @@ def plan_build(
 
     Raise `IssueInvalid` if the issue file has problems.
     """
-    sourced = load_issue(issue_path, font_characters(settings.fonts))
+    sourced = load_issue(issue_path, font_characters(settings.fonts), settings.limits)
     date = document_date(sourced.issue)
     target = output or settings.output / edition.output_name(sourced.slug)
     design = design_files(settings)

@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .limits import DEFAULT_LIMITS, Limits
+
 POINTS_PER_INCH = 72.0
 POINTS_PER_MM = 72.0 / 25.4
 
@@ -76,17 +78,18 @@ _UNFOLDED = {page: sheet for sheet, page in _FOLDED.items()}
 
 @dataclass(frozen=True)
 class Settings:
-    """The project folders a build reads from and writes to."""
+    """The project folders a build reads from and writes to, and the limits it keeps."""
 
     root: Path
     templates: Path
     styles: Path
     output: Path
+    limits: Limits = DEFAULT_LIMITS
 
     @classmethod
-    def for_project(cls, root: Path) -> "Settings":
+    def for_project(cls, root: Path, limits: Limits = DEFAULT_LIMITS) -> "Settings":
         root = root.resolve()
-        return cls(root, root / "templates", root / "styles", root / "out")
+        return cls(root, root / "templates", root / "styles", root / "out", limits)
 
     @property
     def stylesheet(self) -> Path:
