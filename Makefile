@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 BUILD_PACKAGES := libharfbuzz-subset0
-TEST_PACKAGES  := qpdf poppler-utils
+TEST_PACKAGES  := qpdf poppler-utils strace
 
 .PHONY: all test lint bench pictures system-build system-test clean
 

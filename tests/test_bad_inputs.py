@@ -7,11 +7,13 @@ message located as `FILE:LINE:COL: field: ...`. Each case is built with
     python -m brochure build issues/<id>.yaml -o out/<id>.pdf
 
 in a fresh copy of the project (templates, styles, and the case in issues/), with
-BROCHURE_PROJECT pointing at it. Every run is checked for: the exit code; each expected
-message in stderr; no traceback; no file created or removed anywhere in the temporary
-folder except the PDF of a build that succeeds (a failure writes nothing); and, for a
-build, that the PDF shows the text as typed, uses only the project's fonts, and carries
-no JavaScript, no embedded file and no link to anything but the web, mail or phone.
+BROCHURE_PROJECT pointing at it, under strace. Every run is checked for: the exit code;
+each expected message in stderr; no traceback; no file created or removed anywhere in
+the temporary folder except the PDF of a build that succeeds (a failure writes nothing);
+no file opened outside the project but the installed software and system configuration,
+none of the files the case aims at, no socket; and, for a build, that the PDF shows the
+text as typed, uses only the project's fonts, and carries no JavaScript, no embedded
+file and no link to anything but the web, mail or phone.
 
 The cases run one per core (up to four at once) in a session fixture, before the first
 test asks for its result; each test then checks one case.
@@ -432,7 +434,7 @@ CASES = [
         fails(
             Regex(
                 r"{file}:(1[1-9]|20):\d+: articles\[0\]\.sections\[0\]\.body(\[\d+\])*: "
-                r"more than 50000 values \(are aliases expanding too far\?\)"
+                r"more than 50,000 values \(are aliases expanding too far\?\)"
             ),
             setup=generated(_alias_bomb),
         ),
@@ -604,6 +606,44 @@ CASES = [
 
 
 @dataclass(frozen=True)
+class Opened:
+    """One call that opened, or tried to open, a file; or a socket call."""
+
+    call: str
+    path: str
+    """As the program asked for it."""
+    resolved: str | None
+    """The file the kernel opened, links followed; None if the call failed."""
+    writing: bool
+
+    def __str__(self) -> str:
+        return f"{self.call}({self.path!r}) -> {self.resolved or 'failed'}"
+
+
+_TRACED_CALL = re.compile(
+    r"^\d+ (?P<call>open|openat|openat2|creat|execve|socket|connect)"
+    r"\((?:AT_FDCWD(?:<[^>]*>)?, |\d+<[^>]*>, )?(?P<arguments>.*)\) += (?P<result>-?\d+)"
+    r"(?:<(?P<resolved>[^>]*)>)?"
+)
+
+
+def _traced(log: Path) -> tuple[Opened, ...]:
+    """The file opens, program starts and socket calls strace recorded in LOG."""
+    found = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = _TRACED_CALL.match(line)
+        if not match:
+            continue
+        arguments, failed = match["arguments"], match["result"].startswith("-")
+        quoted = re.match(r'"((?:[^"\\]|\\.)*)"', arguments)
+        path = quoted[1] if quoted else arguments
+        writing = bool(re.search(r"O_WRONLY|O_RDWR|O_CREAT", arguments))
+        resolved = None if failed else (match["resolved"] or path)
+        found.append(Opened(match["call"], path, resolved, writing))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class Run:
     """What one run of `brochure build` did."""
 
@@ -617,6 +657,8 @@ class Run:
     removed: frozenset[str]
     output: Path
     project: Path
+    opened: tuple[Opened, ...]
+    """Every file the build and its children opened or tried to, per strace."""
 
 
 def _tree(root: Path) -> frozenset[str]:
@@ -641,8 +683,10 @@ def _run(case_id: str, case: Case, root: Path) -> Run:
         case.setup(project / file)
     before = _tree(root)
     output = f"out/{case_id}.pdf"
-    command = [sys.executable, "-m", "brochure", "build", file, "-o", output]
-    environment = {**os.environ, "BROCHURE_PROJECT": str(project)}
+    log, temporary = root.with_suffix(".strace"), root.with_suffix(".tmp")
+    temporary.mkdir()
+    command = [*_strace(log), sys.executable, "-m", "brochure", "build", file, "-o", output]
+    environment = {**os.environ, "BROCHURE_PROJECT": str(project), "TMPDIR": str(temporary)}
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -671,7 +715,30 @@ def _run(case_id: str, case: Case, root: Path) -> Run:
         removed=before - after,
         output=project / output,
         project=project,
+        opened=_traced(log),
     )
+
+
+def _strace(log: Path) -> list[str]:
+    """The strace command that logs to LOG every file opened, program run and socket used."""
+    strace = shutil.which("strace")
+    assert strace, "strace is needed to watch what a build reads (make test installs it)"
+    # -f follows child processes, -y names the file each descriptor is.
+    calls = "trace=open,openat,openat2,creat,execve,socket,connect"
+    return [
+        strace,
+        "-f",
+        "-qq",
+        "-y",
+        "-s",
+        "4096",
+        "-e",
+        calls,
+        "-e",
+        "signal=none",
+        "-o",
+        str(log),
+    ]
 
 
 def _decoded(output: str | bytes | None) -> str:
@@ -805,6 +872,95 @@ def _check_pdf(run: Run, case: Case) -> None:
         assert _image_count(run.output) == case.images
 
 
+# Checking what a build opened
+
+CASE_TARGETS = ("/etc/passwd", "/proc/self/environ", "/dev/zero", "/etc/shadow")
+"""Files the corpus aims at: a build never opens them, even to fail."""
+
+SYSTEM_FILES = (
+    "/usr/",
+    "/bin/",
+    "/sbin/",
+    "/lib/",
+    "/lib64/",
+    "/etc/fonts/",
+    "/etc/ld.so.cache",
+    "/etc/locale.alias",
+    "/etc/mime.types",
+    "/etc/ssl/openssl.cnf",
+    "/etc/localtime",
+    "/var/cache/fontconfig/",
+    "/dev/null",
+    "/dev/urandom",
+    "/proc/filesystems",
+    "/sys/fs/cgroup/",
+    "/sys/devices/system/cpu/",
+)
+"""What the installed software reads besides itself: libraries and the programs
+that find them, fontconfig's
+configuration and cache, locale and MIME tables, and what the C library asks the
+kernel. Nothing here depends on the issue."""
+
+
+def _software() -> tuple[str, ...]:
+    """Where Python, the packages and brochure's code are installed."""
+    import brochure
+
+    # An editable install puts brochure's source folder on the path: it is listed too.
+    code = str(Path(brochure.__file__).parents[1])
+    places = {sys.prefix, sys.base_prefix, sys.exec_prefix, code}
+    places |= {str(Path(place).resolve()) for place in places}
+    return tuple(place.rstrip("/") + "/" for place in places)
+
+
+def _unexpected_opens(run: Run) -> list[str]:
+    """The files RUN opened that are neither the project's nor the installed software's."""
+    home = Path.home()
+    allowed = (
+        str(run.project) + "/",
+        str(run.project.parent.with_suffix(".tmp")) + "/",
+        *_software(),
+        *SYSTEM_FILES,
+        f"{home}/.cache/fontconfig/",
+        f"{home}/.fontconfig/",
+    )
+    unexpected = []
+    for opened in run.opened:
+        if opened.call in ("socket", "connect"):
+            unexpected.append(f"network: {opened}")
+        elif opened.resolved is not None and not _below(opened.resolved, allowed):
+            unexpected.append(str(opened))
+        elif opened.resolved is not None and opened.writing and opened.call != "execve":
+            writable = (str(run.project / "out") + "/", allowed[1], "/dev/null")
+            if not _below(opened.resolved, writable):
+                unexpected.append(f"written: {opened}")
+    return sorted(set(unexpected))
+
+
+def _aimed_at(run: Run) -> list[str]:
+    """Opens, even failed ones, of files the case aims at outside the project."""
+    root = run.project.parent
+    hits = []
+    for opened in run.opened:
+        for path in (opened.path, opened.resolved):
+            if path is None:
+                continue
+            absolute = Path(path) if path.startswith("/") else run.project / path
+            target = os.path.normpath(absolute)
+            outside_project = Path(target).is_relative_to(root) and not Path(target).is_relative_to(
+                run.project
+            )
+            if outside_project or target in CASE_TARGETS or target.startswith("/proc/self/environ"):
+                hits.append(str(opened))
+    return sorted(set(hits))
+
+
+def _below(path: str, places: tuple[str, ...]) -> bool:
+    if re.fullmatch(r"/proc/\d+/(cgroup|mountinfo|status|stat)", path):
+        return True  # the process asking the kernel about itself (CPU limits, memory)
+    return path.startswith(places) or path + "/" in places
+
+
 # The tests
 
 
@@ -820,6 +976,9 @@ def test_bad_input(request: pytest.FixtureRequest, runs: dict[str, Run], case: C
     expect = case.expect if case.expect is not None else (0 if code == 0 else 1)
     assert code == expect, shown
     assert not run.removed, f"removed: {sorted(run.removed)}"
+    assert run.opened, "strace recorded nothing"
+    assert _aimed_at(run) == [], "opened a file the case aims at"
+    assert _unexpected_opens(run) == [], "opened a file outside the project"
     if expect == 0:
         assert stderr == "", shown
         assert stdout.startswith(f"wrote out/{case_id}.pdf ("), shown
