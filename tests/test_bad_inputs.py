@@ -979,6 +979,9 @@ def test_bad_input(request: pytest.FixtureRequest, runs: dict[str, Run], case: C
     assert run.opened, "strace recorded nothing"
     assert _aimed_at(run) == [], "opened a file the case aims at"
     assert _unexpected_opens(run) == [], "opened a file outside the project"
+    programs = [opened.path for opened in run.opened if opened.call == "execve" and opened.resolved]
+    # Python itself, and at most one reading of ldconfig's list (see brochure.libraries).
+    assert len(programs) <= 2, programs
     if expect == 0:
         assert stderr == "", shown
         assert stdout.startswith(f"wrote out/{case_id}.pdf ("), shown

@@ -24,13 +24,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, ImageCms
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .editions import Layout
 from .errors import TypesetError
+from .libraries import quick_library_lookup
 from .render import ASSET_SCHEME, IssueHtml
+
+with quick_library_lookup():
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
 @dataclass(frozen=True)
