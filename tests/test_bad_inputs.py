@@ -621,7 +621,7 @@ class Opened:
 
 
 _TRACED_CALL = re.compile(
-    r"^\d+ (?P<call>open|openat|openat2|creat|execve|socket|connect)"
+    r"^\d+ +(?P<call>open|openat|openat2|creat|execve|socket|connect)"
     r"\((?:AT_FDCWD(?:<[^>]*>)?, |\d+<[^>]*>, )?(?P<arguments>.*)\) += (?P<result>-?\d+)"
     r"(?:<(?P<resolved>[^>]*)>)?"
 )
