@@ -109,6 +109,28 @@ def test_qpdf_finds_no_problem(spring_pdf: BuildResult) -> None:
 
 
 @pytest.mark.parametrize("built", ["spring_pdf", "multi_article_pdf"])
+def test_no_larger_than_the_typesetter_alone_makes_it(
+    built: str, request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
+) -> None:
+    """Assembly adds labels, tags and metadata, and packs the objects as WeasyPrint does."""
+    from weasyprint import HTML
+
+    from brochure.build import write_issue_html
+
+    result: BuildResult = request.getfixturevalue(built)
+    html = write_issue_html(result.issue, settings, output=tmp_path / "issue.html")
+    bare = HTML(filename=html).write_pdf(pdf_tags=True, pdf_variant="pdf/ua-1")
+    assert result.bytes <= 1.05 * len(bare), (result.bytes, len(bare))
+    with pikepdf.open(result.output) as document:
+        fonts = [
+            (str(font.get("/Subtype")), str(font.get("/BaseFont")))
+            for font in document.objects
+            if isinstance(font, pikepdf.Dictionary) and font.get("/Type") == "/Font"
+        ]
+    assert len(fonts) == len(set(fonts)), f"a font subset is embedded twice: {sorted(fonts)}"
+
+
+@pytest.mark.parametrize("built", ["spring_pdf", "multi_article_pdf"])
 def test_passes_the_pdf_ua_1_rules(built: str, request: pytest.FixtureRequest) -> None:
     result: BuildResult = request.getfixturevalue(built)
     report = validate_pdf(result.output, profile=ValidationProfile.PDF_UA_1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pypdf import PageObject, PdfWriter, Transformation
 from pypdf.generic import BooleanObject, ContentStream, NameObject
 
+from .assemble import serialise
 from .editions import Layout
 from .errors import AssembleError
 
@@ -71,9 +72,7 @@ def impose(data: bytes, layout: Layout) -> bytes:
     if source.metadata:
         writer.add_metadata(dict(source.metadata))
     writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+    return serialise(writer)
 
 
 def _place(sheet: PageObject, page: PageObject, *, x: float, keep: tuple[float, float]) -> None:
