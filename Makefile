@@ -43,6 +43,7 @@ pictures: $(STAMP) system-test
 
 bench: $(STAMP) system-build
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_build.py --synthetic large --rounds 3
 	$(BIN)/python bench/bench_batch.py
 
 clean:

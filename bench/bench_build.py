@@ -26,6 +26,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from synthetic import SIZES, write_issues
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WEASYPRINT_OPTIONS = ["--pdf-tags", "--pdf-variant", "pdf/ua-1"]
@@ -58,11 +60,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("issue", nargs="?", default="issues/2009-spring.yaml", type=Path)
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default: 7)")
+    parser.add_argument(
+        "--synthetic",
+        choices=sorted(SIZES),
+        help="build a synthetic issue of this size (bench/synthetic.py) instead of ISSUE",
+    )
     args = parser.parse_args()
-    issue = (ROOT / args.issue).resolve()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
         tmp = Path(tmp_name)
+        if args.synthetic:
+            [issue] = write_issues(tmp / "issues", 1, args.synthetic)
+            args.issue = Path(f"synthetic {args.synthetic} issue")
+        else:
+            issue = (ROOT / args.issue).resolve()
         html = tmp / "issue.html"
         run([str(BIN / "brochure"), "html", str(issue), "-o", str(html)])
         a_pdf, b_pdf = tmp / "a.pdf", tmp / "b.pdf"
