@@ -100,6 +100,10 @@ HEADINGS = [
     (RUNNING_HEAD, "Leukemia Insights · Spring 2009"),
     (RUNNING_HEAD, "Salvage regimens for relapsed and refractory acute myeloid leukemia"),
     (RUNNING_HEAD, "Salvage regimens for relapsed and refractory acute myeloid leukemia in 2009"),
+    (
+        RUNNING_HEAD,
+        "Salvage regimens for relapsed and refractory acute myeloid leukemia, an update in 2009",
+    ),
 ]
 
 

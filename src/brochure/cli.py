@@ -244,26 +244,34 @@ def build(
 def _progress(total: int, *, details: bool) -> "Iterator[Callable[[Outcome], None]]":
     """Tell of each outcome: one line per output as it is done (CI logs), or on a
     terminal a progress bar, then the failures and warnings."""
+    checked: set[Path] = set()  # issues whose editorial warnings were shown
     if total < 2 or not sys.stderr.isatty():
-        yield lambda outcome: _describe(outcome, details=details)
+        yield lambda outcome: _describe(outcome, details=details, checked=checked)
         return
     noteworthy: list[Outcome] = []
 
     def tell(outcome: "Outcome") -> None:
         bar.update(1)
-        if outcome.status == "failed" or outcome.warnings:
+        if outcome.status == "failed" or outcome.warnings or outcome.findings:
             noteworthy.append(outcome)
 
     with click.progressbar(length=total, label="Building", file=sys.stderr) as bar:
         yield tell
     for outcome in noteworthy:
-        _describe(outcome, details=details)
+        _describe(outcome, details=details, checked=checked)
 
 
-def _describe(outcome: "Outcome", *, details: bool) -> None:
-    """Say what became of one output: written, up to date, or failed with every problem."""
+def _describe(outcome: "Outcome", *, details: bool, checked: set[Path]) -> None:
+    """Say what became of one output: written, up to date, or failed with every problem.
+
+    The issue's editorial warnings come first, once per issue in CHECKED.
+    """
     from .results import BuildFailure
 
+    if outcome.issue not in checked:
+        checked.add(outcome.issue)
+        for finding in outcome.findings:
+            click.secho(str(finding), fg="yellow", err=True)
     if isinstance(outcome, BuildFailure):
         _report(outcome.error)
         return
@@ -386,6 +394,52 @@ def validate(issues: tuple[Path, ...]) -> None:
             failed = True
     if failed:
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument("issues", nargs=-1, type=ISSUE_FILE)
+@click.option("--strict", is_flag=True, help="Exit with status 1 if there is any warning.")
+def check(issues: tuple[Path, ...], strict: bool) -> None:
+    """Check each ISSUE (default: every issues/*.yaml) for what the schema cannot catch.
+
+    Prints each warning as FILE:LINE:COLUMN: field: message [code] and writes
+    nothing. Exit status 0 with warnings (1 with --strict), 1 if an issue is
+    invalid (every problem is printed).
+    """
+    from .batch import issue_files
+    from .check import check_issue
+    from .glyphs import font_characters
+    from .load import load_issue
+
+    settings = _settings()
+    paths = list(issues) or issue_files(settings)
+    if not paths:
+        raise click.UsageError(f"no issue files found in {settings.root / 'issues'}")
+    characters = font_characters(settings.fonts)
+    warnings = invalid = 0
+    for path in paths:
+        try:
+            sourced = load_issue(path, characters)
+        except IssueInvalid as error:
+            _report(error)
+            invalid += 1
+            continue
+        for finding in check_issue(sourced, settings.fonts):
+            click.secho(str(finding), fg="yellow")
+            warnings += 1
+    click.echo(_check_summary(len(paths), warnings, invalid))
+    if invalid or (strict and warnings):
+        raise SystemExit(1)
+
+
+def _check_summary(issues: int, warnings: int, invalid: int) -> str:
+    """'2 issues checked: 14 warnings, 1 invalid'."""
+
+    def count(number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
+    summary = f"{count(issues, 'issue')} checked: {count(warnings, 'warning')}"
+    return summary + (f", {invalid} invalid" if invalid else "")
 
 
 @main.command()
