@@ -443,6 +443,36 @@ def _check_summary(issues: int, warnings: int, invalid: int) -> str:
 
 
 @main.command()
+@click.argument("slug")
+def new(slug: str) -> None:
+    """Start issues/SLUG.yaml (e.g. 2009-fall) from the most recent issue.
+
+    The publication, contact, copyright holder and glossary are copied; the
+    season and year come from SLUG; the text is placeholders to replace. An
+    existing file is never overwritten.
+    """
+    from .batch import issue_files
+    from .new_issue import write_new_issue
+
+    settings = _settings()
+    folder = Path(_shown(settings.root / "issues"))
+    try:
+        written = write_new_issue(slug, issue_files(settings), folder)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="SLUG") from None
+    except BrochureError as error:
+        _report(error)
+        raise SystemExit(1) from None
+    for path in written.skipped:
+        click.secho(f"note: skipped {path}, which has problems", fg="yellow", err=True)
+    target = _shown(written.path)
+    click.echo(f"wrote {target} (from {_shown(written.source)})")
+    click.echo("next: replace each TODO in it, then")
+    click.echo(f"  brochure check {target}")
+    click.echo(f"  brochure build {target}")
+
+
+@main.command()
 @click.argument("issue", type=ISSUE_FILE)
 @click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
 @click.option(
