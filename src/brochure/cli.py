@@ -406,13 +406,12 @@ def check(issues: tuple[Path, ...], strict: bool) -> None:
     nothing. Exit status 0 with warnings (1 with --strict), 1 if an issue is
     invalid (every problem is printed).
     """
-    from .batch import issue_files
     from .check import check_issue
     from .glyphs import font_characters
     from .load import load_issue
 
     settings = _settings()
-    paths = list(issues) or issue_files(settings)
+    paths = list(issues) or _issue_files(settings)
     if not paths:
         raise click.UsageError(f"no issue files found in {settings.root / 'issues'}")
     characters = font_characters(settings.fonts)
@@ -430,6 +429,13 @@ def check(issues: tuple[Path, ...], strict: bool) -> None:
     click.echo(_check_summary(len(paths), warnings, invalid))
     if invalid or (strict and warnings):
         raise SystemExit(1)
+
+
+def _issue_files(settings: Settings) -> list[Path]:
+    """Every issues/*.yaml; the batch machinery is imported only when they are asked for."""
+    from .batch import issue_files
+
+    return issue_files(settings)
 
 
 def _check_summary(issues: int, warnings: int, invalid: int) -> str:
