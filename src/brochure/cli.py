@@ -261,15 +261,17 @@ def _progress(total: int, *, details: bool) -> "Iterator[Callable[[Outcome], Non
         _describe(outcome, details=details, checked=checked)
 
 
-def _describe(outcome: "Outcome", *, details: bool, checked: set[Path]) -> None:
+def _describe(outcome: "Outcome", *, details: bool, checked: set[Path] | None = None) -> None:
     """Say what became of one output: written, up to date, or failed with every problem.
 
-    The issue's editorial warnings come first, once per issue in CHECKED.
+    The issue's editorial warnings come first, once per issue if CHECKED
+    collects the issues whose warnings were shown.
     """
     from .results import BuildFailure
 
-    if outcome.issue not in checked:
-        checked.add(outcome.issue)
+    if checked is None or outcome.issue not in checked:
+        if checked is not None:
+            checked.add(outcome.issue)
         for finding in outcome.findings:
             click.secho(str(finding), fg="yellow", err=True)
     if isinstance(outcome, BuildFailure):
