@@ -14,7 +14,7 @@ headings are measured with the fonts' advance widths (`measure`).
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -162,8 +162,22 @@ class _Use:
 
 def _abbreviations(sourced: SourcedIssue) -> Iterator[Finding]:
     """Abbreviations not in the glossary (at their first use), and entries never used."""
-    glossary = sourced.issue.glossary
-    entries = _glossary_pattern(tuple(glossary))
+    first_uses, used = _read_abbreviations(sourced)
+    for word, use in first_uses.items():
+        position = sourced.position_in(use.field, use.value, use.offset)
+        message = f"'{word}' is not in the glossary; add what it stands for"
+        yield _finding(sourced, use.field, message, "undefined-abbreviation", position)
+    if _has_placeholders(sourced.issue):
+        return  # the text is still to be written: an entry cannot be used yet
+    for entry in sourced.issue.glossary:
+        if entry not in used:
+            message = f"'{entry}' is in the glossary but not used in the text"
+            yield _finding(sourced, f"glossary.{entry}", message, "unused-glossary-entry")
+
+
+def _read_abbreviations(sourced: SourcedIssue) -> tuple[dict[str, _Use], set[str]]:
+    """The first use of each abbreviation not in the glossary, and the entries used."""
+    entries = _glossary_pattern(tuple(sourced.issue.glossary))
     first_uses: dict[str, _Use] = {}
     used: set[str] = set()
     for field, value, title in _reading_text(sourced.issue):
@@ -181,19 +195,10 @@ def _abbreviations(sourced: SourcedIssue) -> Iterator[Finding]:
             use = _Use(field, value, match.start(), (order, match.start()))
             if word not in first_uses or use.order < first_uses[word].order:
                 first_uses[word] = use
-    for word, use in first_uses.items():
-        position = sourced.position_in(use.field, use.value, use.offset)
-        message = f"'{word}' is not in the glossary; add what it stands for"
-        yield _finding(sourced, use.field, message, "undefined-abbreviation", position)
-    if _has_placeholders(sourced.issue):
-        return  # the text is still to be written: an entry cannot be used yet
-    for entry in glossary:
-        if entry not in used:
-            message = f"'{entry}' is in the glossary but not used in the text"
-            yield _finding(sourced, f"glossary.{entry}", message, "unused-glossary-entry")
+    return first_uses, used
 
 
-@cache
+@lru_cache(maxsize=16)
 def _glossary_pattern(entries: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern that finds any of ENTRIES as a word (longest first), plural or not."""
     if not entries:
