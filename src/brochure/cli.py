@@ -399,6 +399,27 @@ def validate(issues: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.argument("issue", type=ISSUE_FILE)
+@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
+@click.option(
+    "-o", "--output", type=OUTPUT_FILE, help="Write the HTML here. Default: out/<slug>.html."
+)
+@paper_option
+def html(issue: Path, edition_name: str, output: Path | None, paper: str) -> None:
+    """Write ISSUE as one HTML file (cover, body, back page) for inspection."""
+    from .build import write_issue_html
+
+    edition = _one_edition(edition_name)
+    options = BuildOptions(paper=Paper(paper.lower()))
+    try:
+        target = write_issue_html(issue, _settings(), options, output, edition=edition)
+    except BrochureError as error:
+        _report(error)
+        raise SystemExit(1) from None
+    click.echo(f"wrote {target}")
+
+
+@main.command()
 @click.argument("issues", nargs=-1, type=ISSUE_FILE)
 @click.option("--strict", is_flag=True, help="Exit with status 1 if there is any warning.")
 def check(issues: tuple[Path, ...], strict: bool) -> None:
@@ -478,24 +499,3 @@ def new(slug: str) -> None:
     click.echo("next: replace each TODO in it, then")
     click.echo(f"  brochure check {target}")
     click.echo(f"  brochure build {target}")
-
-
-@main.command()
-@click.argument("issue", type=ISSUE_FILE)
-@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
-@click.option(
-    "-o", "--output", type=OUTPUT_FILE, help="Write the HTML here. Default: out/<slug>.html."
-)
-@paper_option
-def html(issue: Path, edition_name: str, output: Path | None, paper: str) -> None:
-    """Write ISSUE as one HTML file (cover, body, back page) for inspection."""
-    from .build import write_issue_html
-
-    edition = _one_edition(edition_name)
-    options = BuildOptions(paper=Paper(paper.lower()))
-    try:
-        target = write_issue_html(issue, _settings(), options, output, edition=edition)
-    except BrochureError as error:
-        _report(error)
-        raise SystemExit(1) from None
-    click.echo(f"wrote {target}")
