@@ -775,3 +775,12 @@ def test_a_word_written_with_an_escape_is_located_at_its_field(tmp_path: Path) -
     value = sourced.issue.articles[0].sections[0].body
     assert value == "Tami APL"
     assert sourced.position_in("articles.0.sections.0.body", value, 5) == (11, 15)
+
+
+def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
+    body = "body: Zoë Ångström \U0001d538\n          and APL\n"  # an astral letter
+    sourced = load_issue(write(tmp_path, MINIMAL.replace("body: Tamibarotene works.\n", body)))
+    value = sourced.issue.articles[0].sections[0].body
+    field = "articles.0.sections.0.body"
+    assert sourced.position_in(field, value, value.index("\U0001d538")) == (11, 28)
+    assert sourced.position_in(field, value, value.index("APL")) == (12, 15)
