@@ -21,6 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from brochure.check import check_issue
 from brochure.editions import DEFAULT_EDITION, plan_layout
 from brochure.errors import BrochureError
 from brochure.glyphs import font_characters
@@ -55,12 +56,12 @@ documents = st.recursive(
 
 
 def load_text(text: str | bytes) -> None:
-    """Load TEXT as an issue file; anything but a BrochureError fails the property."""
+    """Load and check TEXT as an issue file; anything but a BrochureError fails the property."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "issue.yaml"
         path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "replace"))
         with contextlib.suppress(BrochureError):
-            load_issue(path, CHARACTERS)
+            check_issue(load_issue(path, CHARACTERS), PROJECT_SETTINGS.fonts)
 
 
 @given(st.text(max_size=400))
@@ -125,6 +126,7 @@ def test_no_text_from_the_issue_reaches_the_html_as_markup(**fields: str) -> Non
             sourced: SourcedIssue = load_issue(path)
         except BrochureError:
             return  # refused with a message: fine too
+        check_issue(sourced, PROJECT_SETTINGS.fonts)  # warns, never raises
         layout = plan_layout(DEFAULT_EDITION, BuildOptions(), PROJECT_SETTINGS)
         html = render_issue_html(PROJECT_SETTINGS, sourced, layout)
     assert MARKER not in html

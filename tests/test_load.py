@@ -726,3 +726,62 @@ def test_unknown_keys_that_look_like_anything_are_reported(tmp_path: Path, key: 
     path = write(tmp_path, SPRING_TEXT + f'"{key}": 1\n')
     (problem,) = problems(path)
     assert problem.startswith(f"{path}:67:1: {key}: unknown field '{key}'; ")
+
+
+def test_every_field_has_its_position() -> None:
+    sourced = load_issue(SPRING)
+    positions = sourced.positions
+    assert positions["publication.title"] == (3, 10)
+    assert positions["articles.0.sections"] == (17, 7)
+    assert positions["articles.0.sections.1.heading"] == (32, 18)
+    assert positions["articles.0.sections.0.protocols.0.id"] == (29, 17)
+    assert positions["copyright.year"] == (65, 9)
+    assert sourced.problem("copyright.year", "x").line == 65
+
+
+# The body's key is on line 11; the value starts at column 15.
+BODY_STYLES = {
+    "literal": ("body: |\n  Tamibarotene is a\n  retinoid for APL\n  in relapse.\n", (13, 24)),
+    "folded": ("body: >\n  Tamibarotene is a\n  retinoid for APL\n  in relapse.\n", (13, 24)),
+    "literal-indented": ("body: |4+\n    Tamibarotene is a\n    retinoid for APL\n\n", (13, 26)),
+    "plain": ("body: Tamibarotene is a\n  retinoid for APL\n  in relapse.\n", (12, 24)),
+    "double-quoted": ('body: "Tamibarotene is a\n  retinoid for APL\n  in relapse."\n', (12, 24)),
+    "single-quoted": ("body: 'Tamibarotene is a\n  retinoid for APL\n  in relapse.'\n", (12, 24)),
+}
+
+
+@pytest.mark.parametrize("style", list(BODY_STYLES))
+def test_a_word_in_a_text_is_located_on_its_own_line(tmp_path: Path, style: str) -> None:
+    body, expected = BODY_STYLES[style]
+    text = MINIMAL.replace("body: Tamibarotene works.\n", body.replace("\n  ", "\n" + " " * 10))
+    sourced = load_issue(write(tmp_path, text))
+    value = sourced.issue.articles[0].sections[0].body
+    line, column = sourced.position_in("articles.0.sections.0.body", value, value.index("APL"))
+    assert (line, column) == expected
+    assert text.splitlines()[line - 1][column - 1 :].startswith("APL")
+
+
+def test_a_word_occurring_twice_is_located_at_each_occurrence(tmp_path: Path) -> None:
+    body = "body: |\n          APL first,\n          then APL again.\n"
+    sourced = load_issue(write(tmp_path, MINIMAL.replace("body: Tamibarotene works.\n", body)))
+    value = sourced.issue.articles[0].sections[0].body
+    field = "articles.0.sections.0.body"
+    assert sourced.position_in(field, value, value.index("APL")) == (12, 11)
+    assert sourced.position_in(field, value, value.rindex("APL")) == (13, 16)
+
+
+def test_a_word_written_with_an_escape_is_located_at_its_field(tmp_path: Path) -> None:
+    text = MINIMAL.replace("body: Tamibarotene works.", 'body: "Tami \\x41PL"')
+    sourced = load_issue(write(tmp_path, text))
+    value = sourced.issue.articles[0].sections[0].body
+    assert value == "Tami APL"
+    assert sourced.position_in("articles.0.sections.0.body", value, 5) == (11, 15)
+
+
+def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
+    body = "body: Zoë Ångström \U0001d538\n          and APL\n"  # an astral letter
+    sourced = load_issue(write(tmp_path, MINIMAL.replace("body: Tamibarotene works.\n", body)))
+    value = sourced.issue.articles[0].sections[0].body
+    field = "articles.0.sections.0.body"
+    assert sourced.position_in(field, value, value.index("\U0001d538")) == (11, 28)
+    assert sourced.position_in(field, value, value.index("APL")) == (12, 15)

@@ -17,7 +17,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .editions import Edition
@@ -107,7 +107,7 @@ def run_batch(
     for index, outcome in _build_all(pending, settings, workers):
         if isinstance(outcome, BuildResult):
             _remember(pending[index], outcome, settings)
-        settle(index, outcome)
+        settle(index, replace(outcome, findings=pending[index].findings))
     return [outcomes[index] for index in range(len(jobs))]
 
 
@@ -164,6 +164,7 @@ def cached_result(plan: BuildPlan, settings: Settings) -> BuildResult | None:
             preflight=PreflightReport.from_dict(record["preflight"]),
             warnings=tuple(record["warnings"]),
             cached=True,
+            findings=plan.findings,
         )
     except (ValueError, KeyError, TypeError):
         return None  # an unreadable record only costs a rebuild

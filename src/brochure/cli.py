@@ -273,26 +273,36 @@ def build(
 def _progress(total: int, *, details: bool) -> "Iterator[Callable[[Outcome], None]]":
     """Tell of each outcome: one line per output as it is done (CI logs), or on a
     terminal a progress bar, then the failures and warnings."""
+    checked: set[Path] = set()  # issues whose editorial warnings were shown
     if total < 2 or not sys.stderr.isatty():
-        yield lambda outcome: _describe(outcome, details=details)
+        yield lambda outcome: _describe(outcome, details=details, checked=checked)
         return
     noteworthy: list[Outcome] = []
 
     def tell(outcome: "Outcome") -> None:
         bar.update(1)
-        if outcome.status == "failed" or outcome.warnings:
+        if outcome.status == "failed" or outcome.warnings or outcome.findings:
             noteworthy.append(outcome)
 
     with click.progressbar(length=total, label="Building", file=sys.stderr) as bar:
         yield tell
     for outcome in noteworthy:
-        _describe(outcome, details=details)
+        _describe(outcome, details=details, checked=checked)
 
 
-def _describe(outcome: "Outcome", *, details: bool) -> None:
-    """Say what became of one output: written, up to date, or failed with every problem."""
+def _describe(outcome: "Outcome", *, details: bool, checked: set[Path] | None = None) -> None:
+    """Say what became of one output: written, up to date, or failed with every problem.
+
+    The issue's editorial warnings come first, once per issue if CHECKED
+    collects the issues whose warnings were shown.
+    """
     from .results import BuildFailure
 
+    if checked is None or outcome.issue not in checked:
+        if checked is not None:
+            checked.add(outcome.issue)
+        for finding in outcome.findings:
+            click.secho(str(finding), fg="yellow", err=True)
     if isinstance(outcome, BuildFailure):
         _report(outcome.error)
         return
@@ -324,6 +334,88 @@ def _summarise(outcomes: "list[Outcome]", seconds: float) -> None:
     )
     for failure in failures:
         click.secho(f"failed: {failure.issue} ({failure.edition.name})", fg="red", err=True)
+
+
+@main.command()
+@click.argument("issues", nargs=-1, type=ISSUE_FILE)
+@click.option("--strict", is_flag=True, help="Exit with status 1 if there is any warning.")
+def check(issues: tuple[Path, ...], strict: bool) -> None:
+    """Check each ISSUE (default: every issues/*.yaml) for what the schema cannot catch.
+
+    Prints each warning as FILE:LINE:COLUMN: field: message [code] and writes
+    nothing. Exit status 0 with warnings (1 with --strict), 1 if an issue is
+    invalid (every problem is printed).
+    """
+    from .check import check_issue
+    from .glyphs import font_characters
+    from .load import load_issue
+
+    settings = _settings()
+    paths = list(issues) or _issue_files(settings)
+    if not paths:
+        raise click.UsageError(f"no issue files found in {settings.root / 'issues'}")
+    characters = font_characters(settings.fonts)
+    warnings = invalid = 0
+    for path in paths:
+        try:
+            sourced = load_issue(path, characters)
+        except IssueInvalid as error:
+            _report(error)
+            invalid += 1
+            continue
+        for finding in check_issue(sourced, settings.fonts):
+            click.secho(str(finding), fg="yellow")
+            warnings += 1
+    click.echo(_check_summary(len(paths), warnings, invalid))
+    if invalid or (strict and warnings):
+        raise SystemExit(1)
+
+
+def _issue_files(settings: Settings) -> list[Path]:
+    """Every issues/*.yaml; the batch machinery is imported only when they are asked for."""
+    from .batch import issue_files
+
+    return issue_files(settings)
+
+
+def _check_summary(issues: int, warnings: int, invalid: int) -> str:
+    """'2 issues checked: 14 warnings, 1 invalid'."""
+
+    def count(number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
+    summary = f"{count(issues, 'issue')} checked: {count(warnings, 'warning')}"
+    return summary + (f", {invalid} invalid" if invalid else "")
+
+
+@main.command()
+@click.argument("slug")
+def new(slug: str) -> None:
+    """Start issues/SLUG.yaml (e.g. 2009-fall) from the most recent issue.
+
+    The publication, contact, copyright holder and glossary are copied; the
+    season and year come from SLUG; the text is placeholders to replace. An
+    existing file is never overwritten.
+    """
+    from .batch import issue_files
+    from .new_issue import write_new_issue
+
+    settings = _settings()
+    folder = Path(_shown(settings.root / "issues"))
+    try:
+        written = write_new_issue(slug, issue_files(settings), folder)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="SLUG") from None
+    except BrochureError as error:
+        _report(error)
+        raise SystemExit(1) from None
+    for path in written.skipped:
+        click.secho(f"note: skipped {path}, which has problems", fg="yellow", err=True)
+    target = _shown(written.path)
+    click.echo(f"wrote {target} (from {_shown(written.source)})")
+    click.echo("next: replace each TODO in it, then")
+    click.echo(f"  brochure check {target}")
+    click.echo(f"  brochure build {target}")
 
 
 @main.command()

@@ -42,6 +42,28 @@ def write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
+def write_new(target: Path, data: bytes) -> None:
+    """Write DATA to TARGET, which must not exist: never over a file, never half a file.
+
+    The data goes to a temporary file first, which is then linked in as
+    TARGET; linking, unlike renaming, fails when TARGET exists, even if it
+    appeared a moment ago. Raise `BrochureError` if TARGET exists or cannot
+    be written.
+    """
+    if target.exists() or target.is_symlink():
+        raise BrochureError(f"{target} already exists; not overwriting it")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}{TEMPORARY}")
+    try:
+        temporary.write_bytes(data)
+        os.link(temporary, target)
+    except FileExistsError:
+        raise BrochureError(f"{target} already exists; not overwriting it") from None
+    except OSError as error:
+        raise BrochureError(f"{target}: cannot write: {error.strerror or error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 TEMPORARY = ".tmp"
 
 

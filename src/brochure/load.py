@@ -50,8 +50,21 @@ def load_issue(
             tree.problems.extend(_glyph_problems(tree, data, characters))
     if tree.problems or issue is None:
         raise IssueInvalid(tree.problems)
-    positions = {name: tree.position_of(tuple(name.split("."))) for name in issue.assets}
-    return SourcedIssue(slug=path.stem, path=path, issue=issue, positions=positions)
+    # One name per field, shared by both maps: up to MAX_VALUES of each.
+    names = {at: _field_name(at) for at in tree.values}
+    return SourcedIssue(
+        slug=path.stem,
+        path=path,
+        issue=issue,
+        positions={names[at]: position for at, position in tree.values.items()},
+        source=text,
+        spans={names[at]: span for at, span in tree.spans.items()},
+    )
+
+
+def _field_name(field_path: FieldPath) -> str:
+    """The key of a field in `SourcedIssue.positions`: articles.0.sections.1.body."""
+    return ".".join(map(str, field_path))
 
 
 def _problem(path: Path, position: Position, field_path: FieldPath, message: str) -> IssueProblem:
@@ -215,6 +228,8 @@ class _PlainTree:
     most_values: int
     values: dict[FieldPath, Position] = field(default_factory=dict)
     keys: dict[FieldPath, Position] = field(default_factory=dict)
+    spans: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    """Where each scalar is written in the text: its start and end offsets."""
     problems: list[IssueProblem] = field(default_factory=list)
     count: int = 0
 
@@ -241,6 +256,7 @@ class _PlainTree:
             return [self._convert(item, (*at, i)) for i, item in enumerate(node.value)]
         if node.tag == "tag:yaml.org,2002:null":
             return None
+        self.spans[at] = (node.start_mark.index, node.end_mark.index)
         # Every other scalar stays the text that was written: 'NO' is not
         # false and '1.10' is not 1.1. The models convert where they must.
         return node.value

@@ -49,6 +49,9 @@ Body = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_bounded_body)
 ]
 
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What YAML counts as a line break."""
+
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -248,14 +251,52 @@ class SourcedIssue(Model):
     path: Path
     issue: Issue
     positions: dict[str, tuple[int, int]] = {}
-    """Line and column of the fields that name files, for problems found later."""
+    """Line and column of every value, by field (articles.0.sections.1.body), for
+    problems found after loading."""
+    source: str = ""
+    """The issue file's text, as read."""
+    spans: dict[str, tuple[int, int]] = {}
+    """Where each scalar value is written in SOURCE: its start and end offsets, so
+    that a word found in a value can be located on its own line."""
 
     def problem(self, field: str, message: str) -> IssueProblem:
         """A problem with FIELD, found after loading (e.g. in a file it names)."""
         line, column = self.positions.get(field, (1, 1))
         return IssueProblem(self.path, line, column, field, message)
 
+    def position_in(self, field: str, value: str, offset: int) -> tuple[int, int]:
+        """Line and column, in the file, of the word at OFFSET in FIELD's VALUE.
+
+        Block scalars start on the line after their key, and folded, plain or
+        quoted text may run over several lines; so the word is found again in
+        the file's text, as the same occurrence after where the value starts.
+        Falls back to the value's own position when the file does not show the
+        word as it is (an escape in it).
+        """
+        start_line, start_column = self.positions.get(field, (1, 1))
+        word = value[offset:].split(maxsplit=1)[:1]
+        if not word:
+            return start_line, start_column
+        start, end = self.spans.get(field, (0, 0))
+        found = start - 1
+        for _ in range(_occurrences_before(value, word[0], offset) + 1):
+            found = self.source.find(word[0], found + 1, end)
+            if found < 0:
+                return start_line, start_column
+        breaks = list(LINE_BREAK.finditer(self.source, start, found))
+        if not breaks:
+            return start_line, start_column + found - start
+        return start_line + len(breaks), found - breaks[-1].end() + 1
+
     @property
     def folder(self) -> Path:
         """The folder the issue file is in: where the files it names are looked up."""
         return self.path.resolve().parent
+
+
+def _occurrences_before(text: str, word: str, offset: int) -> int:
+    """How many times WORD starts in TEXT before OFFSET, overlaps included."""
+    count, found = 0, text.find(word)
+    while 0 <= found < offset:
+        count, found = count + 1, text.find(word, found + 1)
+    return count

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from . import __version__
+from .check import Finding
 from .editions import Edition
 from .errors import BrochureError, IssueInvalid, PreflightFailed
 from .files import display_path
@@ -36,6 +37,8 @@ class BuildResult:
     warnings: tuple[str, ...]
     cached: bool = False
     """The PDF was already up to date and was not built again."""
+    findings: tuple[Finding, ...] = ()
+    """The editorial checks' warnings about the issue."""
 
     @property
     def status(self) -> str:
@@ -49,6 +52,8 @@ class BuildFailure:
     issue: Path
     edition: Edition
     error: BrochureError
+    findings: tuple[Finding, ...] = ()
+    """The editorial checks' warnings, when the issue itself was valid."""
     status: ClassVar[str] = "failed"
     warnings: ClassVar[tuple[str, ...]] = ()
 
@@ -80,6 +85,7 @@ def _entry(outcome: Outcome, root: Path) -> dict[str, object]:
         "issue": display_path(outcome.issue, root),
         "edition": outcome.edition.name,
         "status": outcome.status,
+        "issue_warnings": [finding.as_dict() for finding in outcome.findings],
     }
     if isinstance(outcome, BuildFailure):
         error = outcome.error
