@@ -337,6 +337,7 @@ def _summarise(outcomes: "list[Outcome]", seconds: float) -> None:
 
 
 @main.command()
+@limit_option
 @click.argument("issues", nargs=-1, type=ISSUE_FILE)
 @click.option("--strict", is_flag=True, help="Exit with status 1 if there is any warning.")
 def check(issues: tuple[Path, ...], strict: bool) -> None:
@@ -358,7 +359,7 @@ def check(issues: tuple[Path, ...], strict: bool) -> None:
     warnings = invalid = 0
     for path in paths:
         try:
-            sourced = load_issue(path, characters)
+            sourced = load_issue(path, characters, settings.limits)
         except IssueInvalid as error:
             _report(error)
             invalid += 1
