@@ -407,3 +407,39 @@ def html(issue: Path, edition_name: str, output: Path | None, paper: str) -> Non
         _report(error)
         raise SystemExit(1) from None
     click.echo(f"wrote {target}")
+
+
+@main.command()
+@click.argument("issue", type=ISSUE_FILE)
+@click.option(
+    "--dpi",
+    type=click.IntRange(10, 300),
+    default=40,
+    show_default=True,
+    help="Resolution of the page pictures.",
+)
+@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=OUTPUT_FILE,
+    help="Write the PNG here. Default: out/<slug>[.<edition>].proof.png.",
+)
+@paper_option
+def proof(issue: Path, dpi: int, edition_name: str, output: Path | None, paper: str) -> None:
+    """Write a proof sheet of ISSUE: every page in spreads, labelled, on one PNG.
+
+    The issue is built as `brochure build` would build it, but only the
+    picture is written.
+    """
+    from .proof import write_proof
+
+    edition = _one_edition(edition_name)
+    options = BuildOptions(paper=Paper(paper.lower()))
+    try:
+        written = write_proof(issue, _settings(), options, output, edition=edition, dpi=dpi)
+    except BrochureError as error:
+        _report(error)
+        raise SystemExit(1) from None
+    size = f"{written.width}x{written.height} px"
+    click.echo(f"wrote {_shown(written.output)} ({written.pages} pages, {size})")
