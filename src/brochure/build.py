@@ -56,8 +56,12 @@ class Produced:
 
 def execute(plan: BuildPlan, settings: Settings) -> BuildResult:
     """Carry out PLAN: typeset, assemble, check, impose and write the PDF."""
+    return write_produced(plan, produce(plan, settings))
+
+
+def write_produced(plan: BuildPlan, produced: Produced) -> BuildResult:
+    """Write the PDF PRODUCED for PLAN to its output, atomically, and describe it."""
     started = time.perf_counter()
-    produced = produce(plan, settings)
     write_atomically(plan.output, produced.data)
     return BuildResult(
         issue=plan.issue_path,
@@ -67,7 +71,7 @@ def execute(plan: BuildPlan, settings: Settings) -> BuildResult:
         sides=produced.sides,
         bytes=len(produced.data),
         sha256=hashlib.sha256(produced.data).hexdigest(),
-        seconds=time.perf_counter() - started,
+        seconds=produced.seconds + time.perf_counter() - started,
         preflight=produced.preflight,
         warnings=produced.warnings,
     )
