@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages named as arguments, skipping those already present.
 # Used by the Makefile: HarfBuzz's subsetter (deterministic font subsets) for
-# builds, qpdf and poppler-utils for the tests that check PDFs with real tools.
+# builds, qpdf and poppler-utils for the tests that check PDFs with real tools,
+# chromium for the tests and the benchmark that drive the preview in a browser.
 set -euo pipefail
 
 missing=()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import watchfiles
 
-QUIET_SECONDS = 0.1
+QUIET_SECONDS = 0.05
 """How long the files must stay unchanged before a rebuild starts: an editor's
 save (write, rename, touch) comes as a burst of events within a few milliseconds."""
 
