@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from helpers import spring_data, write_issue
 
@@ -123,10 +123,21 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser tab; any error in the preview's own script fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("console", lambda message: _note_console_error(message, errors))
     yield opened
     context.close()
+    assert errors == []
+
+
+def _note_console_error(message: ConsoleMessage, errors: list[str]) -> None:
+    # The event stream's connection ends when the preview stops; that is no error of the page.
+    if message.type == "error" and "/events" not in message.text:
+        errors.append(message.text)
 
 
 def save_issue(
@@ -216,6 +227,35 @@ def test_the_spreads_face_each_other(preview: PreviewProcess, page: Page) -> Non
     assert abs(two["y"] - back["y"]) < 1
     assert abs(cover["x"] - back["x"]) < 1, "the cover is a right-hand page"
     assert two["y"] > cover["y"] + cover["height"]
+
+
+def test_page_size_buttons_and_a_banner_that_folds(
+    preview: PreviewProcess, page: Page, project: Path
+) -> None:
+    page.goto(preview.url)
+    whole, width = (
+        page.get_by_role("button", name="Whole pages"),
+        page.get_by_role("button", name="Fit width"),
+    )
+    expect(whole).to_have_attribute("aria-pressed", "true", timeout=PATIENCE * 1000)
+    picture = page.locator("figure.page img").first
+    _pictures_loaded(page)
+    whole_height = picture.bounding_box()["height"]  # type: ignore[index]
+    assert whole_height <= 720
+    width.click()
+    expect(width).to_have_attribute("aria-pressed", "true")
+    assert picture.bounding_box()["height"] > whole_height  # type: ignore[index]
+    page.reload()
+    expect(page.get_by_role("button", name="Fit width")).to_have_attribute("aria-pressed", "true")
+
+    save_issue(project, year="20x9")
+    problems = page.locator(".banner .problems")
+    expect(problems).to_be_visible(timeout=PATIENCE * 1000)
+    page.get_by_role("button", name="Hide").click()
+    expect(problems).to_be_hidden()
+    expect(page.locator(".banner h2")).to_contain_text("1 problem")
+    page.get_by_role("button", name="Show").click()
+    expect(problems).to_be_visible()
 
 
 def test_the_terminal_tells_the_url_then_one_line_per_build(

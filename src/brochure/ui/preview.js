@@ -9,13 +9,21 @@
   let wanted = shown;
   let busy = false;
 
-  const zoom = { get: () => localStorage.getItem("brochure-zoom") || "page" };
+  let zoom = remembered("brochure-zoom") || "page";
   showZoom();
   document.addEventListener("click", (event) => {
-    const button = event.target.closest("button[data-zoom]");
-    if (!button) return;
-    localStorage.setItem("brochure-zoom", button.dataset.zoom);
-    showZoom();
+    const zoomButton = event.target.closest("button[data-zoom]");
+    if (zoomButton) {
+      zoom = zoomButton.dataset.zoom;
+      remember("brochure-zoom", zoom);
+      showZoom();
+    }
+    const fold = event.target.closest(".banner .fold");
+    if (fold) {
+      const folded = fold.closest(".banner").classList.toggle("folded");
+      fold.setAttribute("aria-expanded", String(!folded));
+      fold.textContent = folded ? "Show" : "Hide";
+    }
   });
 
   const events = new EventSource("/events");
@@ -23,7 +31,9 @@
     const state = JSON.parse(event.data);
     document.body.classList.remove("stopped");
     document.body.classList.toggle("building", state.building);
-    if (state.version !== wanted) {
+    // Compared with what is shown, not what was last announced: a refresh that
+    // failed (the server restarting, say) is tried again on the next event.
+    if (state.version !== shown) {
       wanted = state.version;
       refresh();
     }
@@ -67,10 +77,26 @@
   }
 
   function showZoom() {
-    const chosen = zoom.get();
-    document.documentElement.dataset.zoom = chosen;
+    document.documentElement.dataset.zoom = zoom;
     for (const button of document.querySelectorAll("button[data-zoom]")) {
-      button.setAttribute("aria-pressed", String(button.dataset.zoom === chosen));
+      button.setAttribute("aria-pressed", String(button.dataset.zoom === zoom));
+    }
+  }
+
+  // The browser may refuse storage (private windows, strict settings): then nothing is kept.
+  function remembered(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  }
+
+  function remember(key, value) {
+    try {
+      localStorage.setItem(key, value);
+    } catch {
+      // kept for this page only
     }
   }
 
