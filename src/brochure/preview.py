@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .batch import update_checksums
 from .build import produce, write_produced
 from .editions import DEFAULT_EDITION, Edition
 from .errors import BrochureError, IssueInvalid
@@ -166,10 +167,6 @@ class PreviewSession:
                     self._pictures[key, number, scale] = cached
         return cached
 
-    def pdf(self) -> GoodBuild | None:
-        """The last good build, whose PDF `/pdf` serves."""
-        return self.state.good
-
     def wait_for_change(self, seen: PreviewState, timeout: float) -> PreviewState:
         """The state once it differs from SEEN, or after TIMEOUT seconds, or on closing."""
         with self._changed:
@@ -189,8 +186,6 @@ class PreviewSession:
             self._changed.notify_all()
 
     def _build(self, started: float) -> tuple[GoodBuild, str, str]:
-        from .batch import update_checksums
-
         plan = plan_build(self.issue_path, self.settings, self.options, edition=self.edition)
         self._assets = tuple(
             plan.sourced.folder / path for path in plan.sourced.issue.assets.values()
