@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 BUILD_PACKAGES := libharfbuzz-subset0
-TEST_PACKAGES  := qpdf poppler-utils strace
+TEST_PACKAGES  := qpdf poppler-utils strace chromium
 
 .PHONY: all test lint bench pictures system-build system-test clean
 
@@ -41,10 +41,11 @@ lint: $(STAMP)
 pictures: $(STAMP) system-test
 	$(BIN)/python tools/pictures.py
 
-bench: $(STAMP) system-build
+bench: $(STAMP) system-test
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_build.py --synthetic large --rounds 3
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_preview.py
 
 clean:
 	rm -rf out

@@ -2,7 +2,8 @@
 # Install the Debian packages named as arguments, skipping those already present.
 # Used by the Makefile: HarfBuzz's subsetter (deterministic font subsets) for
 # builds; qpdf and poppler-utils for the tests that check PDFs with real tools,
-# strace for the tests that watch which files a build opens.
+# strace for the tests that watch which files a build opens, chromium for the
+# tests and the benchmark that drive the preview in a browser.
 set -euo pipefail
 
 missing=()

@@ -2,6 +2,7 @@
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import archive_files
@@ -14,7 +15,7 @@ from .impose import impose
 from .load import load_issue
 from .model import SourcedIssue
 from .plan import BuildPlan, plan_build
-from .preflight import Requirements, preflight
+from .preflight import PreflightReport, Requirements, preflight
 from .render import render_issue_html, render_parts
 from .results import BuildResult
 from .settings import BuildOptions, Paper, Settings
@@ -39,8 +40,50 @@ def build_issue(
     return execute(plan_build(issue_path, settings, options, output, edition=edition), settings)
 
 
+@dataclass(frozen=True)
+class Produced:
+    """A finished, checked PDF in memory, not yet written anywhere."""
+
+    data: bytes
+    pages: int
+    """Pages of the finished issue, before imposition."""
+    sides: int
+    """Pages in the PDF: the issue's pages, or a booklet's sheet sides."""
+    preflight: PreflightReport
+    warnings: tuple[str, ...]
+    seconds: float
+
+
 def execute(plan: BuildPlan, settings: Settings) -> BuildResult:
     """Carry out PLAN: typeset, assemble, check, impose and write the PDF."""
+    return write_produced(plan, produce(plan, settings))
+
+
+def write_produced(plan: BuildPlan, produced: Produced) -> BuildResult:
+    """Write the PDF PRODUCED for PLAN to its output, atomically, and describe it."""
+    started = time.perf_counter()
+    write_atomically(plan.output, produced.data)
+    return BuildResult(
+        issue=plan.issue_path,
+        edition=plan.edition,
+        output=plan.output,
+        pages=produced.pages,
+        sides=produced.sides,
+        bytes=len(produced.data),
+        sha256=hashlib.sha256(produced.data).hexdigest(),
+        seconds=produced.seconds + time.perf_counter() - started,
+        preflight=produced.preflight,
+        warnings=produced.warnings,
+    )
+
+
+def produce(plan: BuildPlan, settings: Settings) -> Produced:
+    """Carry out PLAN up to the finished PDF's bytes: typeset, assemble, check, impose.
+
+    Nothing is written; `execute` writes what this returns. Raise a
+    `BrochureError` if the issue cannot be built, or, in strict mode, if the
+    PDF fails its edition's preflight.
+    """
     started = time.perf_counter()
     sourced, layout, edition = plan.sourced, plan.layout, plan.edition
     cover = _designer_cover(sourced, layout.page)
@@ -57,20 +100,13 @@ def execute(plan: BuildPlan, settings: Settings) -> BuildResult:
         raise PreflightFailed(plan.issue_path, edition.name, report)
     if layout.sheet:
         data = impose(data, layout)
-    write_atomically(plan.output, data)
-    sides = report.pages // 2 if layout.sheet else report.pages
-    warnings = pdf.warnings + tuple(finding.message for finding in report.findings)
-    return BuildResult(
-        issue=plan.issue_path,
-        edition=edition,
-        output=plan.output,
+    return Produced(
+        data=data,
         pages=report.pages,
-        sides=sides,
-        bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        seconds=time.perf_counter() - started,
+        sides=report.pages // 2 if layout.sheet else report.pages,
         preflight=report,
-        warnings=warnings,
+        warnings=pdf.warnings + tuple(finding.message for finding in report.findings),
+        seconds=time.perf_counter() - started,
     )
 
 

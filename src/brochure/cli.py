@@ -532,3 +532,100 @@ def html(issue: Path, edition_name: str, output: Path | None, paper: str) -> Non
         _report(error)
         raise SystemExit(1) from None
     click.echo(f"wrote {target}")
+
+
+@main.command()
+@click.argument("issue", type=ISSUE_FILE)
+@click.option(
+    "--dpi",
+    type=click.IntRange(10, 300),
+    default=40,
+    show_default=True,
+    help="Resolution of the page pictures.",
+)
+@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=OUTPUT_FILE,
+    help="Write the PNG here. Default: out/<slug>[.<edition>].proof.png.",
+)
+@paper_option
+def proof(issue: Path, dpi: int, edition_name: str, output: Path | None, paper: str) -> None:
+    """Write a proof sheet of ISSUE: every page in spreads, labelled, on one PNG.
+
+    The issue is built as `brochure build` would build it, but only the
+    picture is written.
+    """
+    from .proof import write_proof
+
+    edition = _one_edition(edition_name)
+    options = BuildOptions(paper=Paper(paper.lower()))
+    try:
+        written = write_proof(issue, _settings(), options, output, edition=edition, dpi=dpi)
+    except BrochureError as error:
+        _report(error)
+        raise SystemExit(1) from None
+    size = f"{written.width}x{written.height} px"
+    click.echo(f"wrote {_shown(written.output)} ({written.pages} pages, {size})")
+
+
+@main.command()
+@click.argument("issue", type=ISSUE_FILE)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port on 127.0.0.1 to serve on. Default: any free port.",
+)
+@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
+@paper_option
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Also write each good build to out/, as `brochure build` would.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+def preview(
+    issue: Path, port: int, edition_name: str, paper: str, write: bool, open_browser: bool
+) -> None:
+    """Show ISSUE in a web browser, rebuilt and refreshed whenever a file it uses is saved.
+
+    Watches the issue file, the files it names, templates/ and styles/. Pages
+    show side by side as spreads; a save with problems lists them over the last
+    good pages. Nothing is written unless --write. Stop with Ctrl-C.
+    """
+    import signal
+
+    from .preview import PreviewSession, run_preview
+
+    edition = _one_edition(edition_name)
+    options = BuildOptions(paper=Paper(paper.lower()))
+    session = PreviewSession(issue, _settings(), options, edition=edition, write=write)
+
+    def ready(url: str) -> None:
+        click.echo(f"preview of {issue} ({edition.name} edition) at {url}")
+        click.echo("stop with Ctrl-C")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    def log(line: str) -> None:
+        click.echo(line)
+
+    # Ctrl-C and SIGTERM stop the preview cleanly, even where a shell started it ignoring SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        run_preview(session, port=port, on_ready=ready, log=log)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    except OSError as error:  # the port is taken, or not ours to use
+        click.secho(f"cannot serve on port {port}: {error.strerror or error}", fg="red", err=True)
+        raise SystemExit(1) from None
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends the preview as Ctrl-C does: cleanly."""
+    raise KeyboardInterrupt
