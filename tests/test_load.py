@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from brochure.errors import IssueInvalid
 from brochure.glyphs import font_characters
@@ -725,3 +726,25 @@ def test_unknown_keys_that_look_like_anything_are_reported(tmp_path: Path, key: 
     path = write(tmp_path, SPRING_TEXT + f'"{key}": 1\n')
     (problem,) = problems(path)
     assert problem.startswith(f"{path}:67:1: {key}: unknown field '{key}'; ")
+
+
+FIGURES = """\
+      - heading: Other salvage regimens
+        figures:
+          - src: art/chart.png
+            alt: A chart
+          - src: art/missing.png
+            alt: Nothing
+"""
+
+
+def test_a_figure_file_is_reported_at_its_src(tmp_path: Path) -> None:
+    (tmp_path / "art").mkdir()
+    Image.new("RGB", (20, 10)).save(tmp_path / "art" / "chart.png")
+    text = spring(("      - heading: Other salvage regimens\n", FIGURES))
+    path = write(tmp_path, text)
+    line = text.splitlines().index("          - src: art/missing.png") + 1
+    assert problems(path) == located(
+        path,
+        f"{line}:18: articles[0].sections[1].figures[1].src: file 'art/missing.png' does not exist",
+    )

@@ -54,7 +54,7 @@ def load_issue(path: Path, characters: frozenset[int] | None = None) -> SourcedI
             tree.problems.extend(_glyph_problems(tree, data, characters))
     if tree.problems or issue is None:
         raise IssueInvalid(tree.problems)
-    positions = {name: tree.position_of(tuple(name.split("."))) for name in issue.assets}
+    positions = {name: tree.position_of(_asset_field(name)) for name in issue.assets}
     return SourcedIssue(slug=path.stem, path=path, issue=issue, positions=positions)
 
 
@@ -357,12 +357,17 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+def _asset_field(name: str) -> FieldPath:
+    """The field path of an asset's name: 'articles.0.sections.1.figures.0.src' has list indexes."""
+    return tuple(int(part) if part.isdigit() else part for part in name.split("."))
+
+
 def _asset_problems(tree: _PlainTree, issue: Issue) -> list[IssueProblem]:
     """Check that files the issue names exist next to it, never outside its folder."""
     problems = []
     folder = tree.path.resolve().parent
     for name, relative in issue.assets.items():
-        at: FieldPath = tuple(name.split("."))
+        at = _asset_field(name)
         message = _asset_message(folder, relative)
         if message is None and name in issue.images:
             message = _image_message(folder / relative, relative)
