@@ -748,3 +748,21 @@ def test_a_figure_file_is_reported_at_its_src(tmp_path: Path) -> None:
         path,
         f"{line}:18: articles[0].sections[1].figures[1].src: file 'art/missing.png' does not exist",
     )
+
+
+def test_a_cut_off_image_is_refused_even_once_the_typesetter_is_loaded(tmp_path: Path) -> None:
+    # WeasyPrint tells Pillow to accept truncated images when it is imported,
+    # as it is in batch workers; the loader must refuse them anyway.
+    import weasyprint  # noqa: F401
+
+    (tmp_path / "art").mkdir()
+    Image.new("RGB", (200, 100), "teal").save(tmp_path / "art" / "chart.png")
+    chart = (tmp_path / "art" / "chart.png").read_bytes()
+    (tmp_path / "art" / "chart.png").write_bytes(chart[: len(chart) // 2])
+    (tmp_path / "art" / "missing.png").write_bytes(chart)
+    text = spring(("      - heading: Other salvage regimens\n", FIGURES))
+    (problem,) = problems(write(tmp_path, text))
+    assert problem.endswith(
+        "articles[0].sections[1].figures[0].src: "
+        "'art/chart.png' is not a readable image (image file is truncated)"
+    )

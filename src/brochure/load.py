@@ -6,15 +6,17 @@ and then validated by the models. Every problem is reported at once, each with
 the line and column of the offending key or value.
 """
 
+import contextlib
 import difflib
 import typing
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from PIL import Image
+from PIL import Image, ImageFile
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -390,7 +392,7 @@ def _image_message(path: Path, relative: Path) -> str | None:
     field rather than typeset as an empty box.
     """
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _whole_images_only():
             # Pillow warns from 89 million pixels; the limit here is lower.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
@@ -407,6 +409,22 @@ def _image_message(path: Path, relative: Path) -> str | None:
         reason = str(error) or type(error).__name__
         return f"'{relative}' is not a readable image ({reason})"
     return None
+
+
+@contextlib.contextmanager
+def _whole_images_only() -> Iterator[None]:
+    """Have Pillow refuse a truncated image, whatever the process set before.
+
+    WeasyPrint tells Pillow to load truncated images when it is imported, so in
+    a process that has imported it (a batch worker, a preview server) a cut-off
+    file would otherwise pass as readable and print with a blank part.
+    """
+    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
 
 
 def _glyph_problems(
