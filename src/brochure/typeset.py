@@ -105,6 +105,8 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         parts = urlsplit(url)
         if parts.scheme == ASSET_SCHEME and self.assets and not parts.netloc:
             path = (self.assets / unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.assets):
+                raise ValueError(f"refused {url}: outside the issue's folder")
         elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
             path = Path(unquote(parts.path)).resolve()
         else:
