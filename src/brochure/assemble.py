@@ -31,7 +31,13 @@ from .editions import Layout
 from .errors import AssembleError
 from .prepress import finish_for_press
 from .settings import Paper
-from .tags import describe_links, mark_page_furniture, state_language, tag_cover
+from .tags import (
+    describe_links,
+    hide_ornaments,
+    mark_page_furniture,
+    state_language,
+    tag_cover,
+)
 from .typeset import TypesetPdf
 
 SIZE_TOLERANCE_PT = 1.0
@@ -99,6 +105,7 @@ def assemble(
             tag_cover(writer, cover.page_count, cover.alt)
         cover_pages = cover.page_count
     if layout.edition.tagged:
+        hide_ornaments(writer)
         mark_page_furniture(writer)
         describe_links(writer)
     _label_pages(writer, cover_pages, pdf.body_pages + pdf.blank_pages)

@@ -7,7 +7,9 @@ off, so text from an issue file is always shown as text.
 
 import datetime
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +21,7 @@ from markupsafe import Markup
 
 from .editions import Layout
 from .errors import BrochureError
-from .model import Issue, SourcedIssue
+from .model import Figure, Issue, Section, SourcedIssue
 from .settings import Settings
 
 PARTS = ("cover", "body", "back")
@@ -35,8 +37,27 @@ SECTION_HEADING_LEVEL = 2
 
 
 @dataclass(frozen=True)
+class PlacedFigure:
+    """A figure as the page shows it: its number in the issue and its image's URL.
+
+    An ornament (a decorative figure) has no number: nothing refers to it.
+    """
+
+    figure: Figure
+    number: int | None
+    url: str
+
+
+SectionText = tuple[Markup | PlacedFigure, ...]
+"""A section's body: its Markdown blocks as HTML, with its figures placed between them."""
+
+
+@dataclass(frozen=True)
 class DocumentContext:
-    """Everything a template may use: the issue and how the document is laid out."""
+    """Everything a template may use: the issue and how the document is laid out.
+
+    SECTIONS holds the text of each section, by article and section.
+    """
 
     issue: Issue
     parts: tuple[str, ...]
@@ -45,6 +66,7 @@ class DocumentContext:
     first_folio: int = 1
     stylesheet_urls: tuple[str, ...] = ()
     cover_image_url: str | None = None
+    sections: tuple[tuple[SectionText, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,13 +74,15 @@ class IssueHtml:
     """The HTML of each part of an issue, ready to typeset.
 
     BLANK is a document of blank pages to pad the page count with, when the
-    edition asks for a multiple.
+    edition asks for a multiple. ORNAMENTS are the URLs of images drawn as
+    decoration, which have no alt text on purpose.
     """
 
     cover: str | None
     body: str
     back: str
     blank: str | None
+    ornaments: frozenset[str] = field(default_factory=frozenset)
 
 
 def render_parts(
@@ -70,18 +94,26 @@ def render_parts(
     rendered cover, or None to render the cover; the body's folios follow it.
     """
     template = _environment(settings.templates).get_template("document.html.j2")
-    image = _cover_image_url(sourced, portable=True)
-    date = document_date(sourced.issue)
+    issue = sourced.issue
+    text = _issue_text(sourced, portable=True)
+    context = DocumentContext(
+        issue,
+        (),
+        layout,
+        document_date(issue),
+        cover_image_url=_cover_image_url(sourced, portable=True),
+        sections=text.sections,
+    )
 
     def part(name: str, first_folio: int = 1) -> str:
-        context = DocumentContext(sourced.issue, (name,), layout, date, first_folio, (), image)
-        return template.render(vars(context))
+        return template.render(vars(replace(context, parts=(name,), first_folio=first_folio)))
 
     return IssueHtml(
         cover=part("cover") if cover_pages is None else None,
         body=part("body", (cover_pages or 1) + 1),
         back=part("back"),
         blank=part("blank") if layout.edition.page_multiple > 1 else None,
+        ornaments=text.ornaments,
     )
 
 
@@ -99,6 +131,7 @@ def render_issue_html(settings: Settings, sourced: SourcedIssue, layout: Layout)
         document_date(sourced.issue),
         stylesheet_urls=tuple(path.as_uri() for path in layout.stylesheets),
         cover_image_url=_cover_image_url(sourced),
+        sections=_issue_text(sourced, portable=False).sections,
     )
     return template.render(vars(context))
 
@@ -119,19 +152,106 @@ ASSET_SCHEME = "asset"
 
 
 def _cover_image_url(sourced: SourcedIssue, *, portable: bool = False) -> str | None:
-    """The cover image's URL: an asset URL, or with PORTABLE off, a file URL for any program.
+    image = sourced.issue.cover.image
+    return None if image is None else _asset_url(sourced, image, portable=portable)
+
+
+def _asset_url(sourced: SourcedIssue, relative: Path, *, portable: bool) -> str:
+    """The URL of a file the issue names: an asset URL, or without PORTABLE, a file URL.
 
     WeasyPrint names an image in the PDF by a hash of its URL; an asset URL
-    keeps the machine's folders out of the PDF's bytes.
+    keeps the machine's folders out of the PDF's bytes, and the typesetter
+    reads it only from the issue's folder. A file URL is for other programs.
     """
-    image = sourced.issue.cover.image
-    if image is None:
-        return None
-    return (
-        f"{ASSET_SCHEME}:{quote(image.as_posix())}"
-        if portable
-        else (sourced.folder / image).as_uri()
-    )
+    if portable:
+        return f"{ASSET_SCHEME}:{quote(relative.as_posix())}"
+    return (sourced.folder / relative).as_uri()
+
+
+@dataclass(frozen=True)
+class _IssueText:
+    """The text of every section, and the images typesetting must know are ornaments."""
+
+    sections: tuple[tuple[SectionText, ...], ...]
+    ornaments: frozenset[str]
+
+
+def _issue_text(sourced: SourcedIssue, *, portable: bool) -> _IssueText:
+    """Render every section body in reading order, numbering figures across the issue.
+
+    Only figures that are not ornaments are numbered, in the order the issue
+    lists them, so that 'Figure 2' in the text means the second one listed.
+    """
+    number = 0
+    sections = []
+    ornaments = set()
+    for article in sourced.issue.articles:
+        texts = []
+        for section in article.sections:
+            placed = []
+            for figure in section.figures:
+                url = _asset_url(sourced, figure.src, portable=portable)
+                if figure.decorative:
+                    ornaments.add(url)
+                else:
+                    number += 1
+                placed.append(PlacedFigure(figure, None if figure.decorative else number, url))
+            texts.append(_section_text(section, tuple(placed)))
+        sections.append(tuple(texts))
+    return _IssueText(tuple(sections), frozenset(ornaments))
+
+
+def _section_text(section: Section, figures: tuple[PlacedFigure, ...]) -> SectionText:
+    """The section's Markdown blocks, each followed by the figures it mentions first.
+
+    A figure goes after the block (paragraph, list, quote, table) that first
+    mentions it as 'Figure N' or 'Fig. N', never inside one; figures nobody
+    mentions follow the section's text, in the order the issue lists them.
+    """
+    parser = _markdown()
+    tokens = parser.parse(section.body)
+    _nest_headings(tokens)
+    unplaced = list(figures)
+    items: list[Markup | PlacedFigure] = []
+    for block in _blocks(tokens):
+        for token in block:
+            _mark_bare_links(token)
+        items.append(Markup(parser.renderer.render(block, parser.options, {})))
+        mentioned = _mentioned_figures(" ".join(t.content for t in block if t.type == "inline"))
+        placed_here = [figure for figure in unplaced if figure.number in mentioned]
+        items.extend(placed_here)
+        unplaced = [figure for figure in unplaced if figure not in placed_here]
+    return (*items, *unplaced)
+
+
+def _blocks(tokens: list[Token]) -> Iterator[list[Token]]:
+    """Split a token stream into its top-level blocks: paragraphs, lists, quotes, ..."""
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting <= 0:
+            yield tokens[start : index + 1]
+            start = index + 1
+
+
+_FIGURE_MENTION = re.compile(
+    r"(?<!\w)(?:figures?|figs?\.?)\s*(\d+(?:\s*(?:,|and|&|to|[-\u2013])\s*\d+)*)",
+    re.IGNORECASE,
+)
+_RANGE = re.compile(r"(\d+)\s*(?:to|[-\u2013])\s*(\d+)")
+_MAX_RANGE = 100
+"""Longest range of figures a mention may name (Figures 2 to 5); longer is not a mention."""
+
+
+def _mentioned_figures(text: str) -> set[int]:
+    """The figure numbers TEXT mentions: 'Figure 2', 'Fig. 3', 'Figures 4 and 5', 'Figs. 6-8'."""
+    numbers: set[int] = set()
+    for mention in _FIGURE_MENTION.finditer(text):
+        listed = mention[1]
+        for first, last in _RANGE.findall(listed):
+            if 0 <= int(last) - int(first) <= _MAX_RANGE:
+                numbers.update(range(int(first), int(last) + 1))
+        numbers.update(int(number) for number in re.findall(r"\d+", listed))
+    return numbers
 
 
 @cache

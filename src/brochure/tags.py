@@ -2,11 +2,13 @@
 
 WeasyPrint writes the structure tree; pypdf then fixes what it leaves out or
 gets wrong for PDF/UA and PDF/A: a designer cover becomes one described
-figure, running heads and folios become artifacts, links are described by
-their text, and the XMP metadata states the language.
+figure, ornaments (images with empty alt text), running heads and folios
+become artifacts, links are described by their text, and the XMP metadata
+states the language.
 """
 
 import re
+from collections.abc import Iterator
 from typing import Any, TypeGuard, cast
 from xml.sax.saxutils import escape
 
@@ -84,6 +86,7 @@ def _wrap_as_figure(writer: PdfWriter, page: PageObject) -> None:
 
 _MARKED_CONTENT = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 _PAGINATION = b"/Artifact <</Type /Pagination>> BDC"
+_LAYOUT = b"/Artifact <</Type /Layout>> BDC"
 
 
 def mark_page_furniture(writer: PdfWriter) -> None:
@@ -109,9 +112,68 @@ def mark_page_furniture(writer: PdfWriter) -> None:
             if isinstance(element, IndirectObject) and element.idnum not in reachable
         }
         if stray:
-            _make_artifacts(page, stray)
+            _make_artifacts(page, stray, _PAGINATION)
             for mcid in stray:
                 elements[mcid] = NullObject()
+
+
+def hide_ornaments(writer: PdfWriter) -> None:
+    """Make images without alt text artifacts, which screen readers skip.
+
+    An image's alt text is required in the issue unless it is an ornament,
+    whose empty alt text says just that; WeasyPrint tags every image as a
+    figure, and a figure without alt text breaks PDF/UA. Each such figure
+    leaves the structure tree, its marked content becomes a layout artifact,
+    and a container it leaves empty (the <figure> around it) goes too.
+    """
+    root = writer.root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    numbers = cast(ArrayObject, _dictionary(_dictionary(root)["/ParentTree"])["/Nums"])
+    parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
+    pages = {
+        page.indirect_reference.idnum: page for page in writer.pages if page.indirect_reference
+    }
+    for element, parent in list(_elements_with_parents(_dictionary(root))):
+        if element.get("/S") != "/Figure" or "/Alt" in element or "/ActualText" in element:
+            continue
+        page_reference = element.get("/Pg")
+        page = (
+            pages.get(page_reference.idnum) if isinstance(page_reference, IndirectObject) else None
+        )
+        mcids = {int(kid) for kid in _kids(element) if isinstance(kid, NumberObject)}
+        if page is not None and mcids:
+            _make_artifacts(page, mcids, _LAYOUT)
+            elements = parents.get(int(page.get("/StructParents", -1)))
+            for mcid in mcids if isinstance(elements, ArrayObject) else ():
+                cast(ArrayObject, elements)[mcid] = NullObject()
+        _remove_kid(parent, element)
+
+
+def _elements_with_parents(
+    root: DictionaryObject,
+) -> Iterator[tuple[DictionaryObject, DictionaryObject]]:
+    """Every structure element below ROOT with its parent, in reading order."""
+    pending = [(kid, root) for kid in reversed(_kids(root))]
+    while pending:
+        element, parent = pending.pop()
+        if _is_structure_element(element):
+            yield element, parent
+            pending.extend((kid, element) for kid in reversed(_kids(element)))
+
+
+def _remove_kid(parent: DictionaryObject, element: DictionaryObject) -> None:
+    """Take ELEMENT out of PARENT's kids; a container left empty is taken out of its own."""
+    kids = parent.get("/K")
+    if isinstance(kids, ArrayObject):
+        kept = [kid for kid in kids if kid.get_object() is not element]
+        parent[NameObject("/K")] = ArrayObject(kept)
+    else:
+        kept = []
+        parent[NameObject("/K")] = ArrayObject()
+    grandparent = parent.get("/P")
+    if not kept and parent.get("/S") in ("/NonStruct", "/Div") and grandparent is not None:
+        _remove_kid(_dictionary(grandparent), parent)
 
 
 def _reachable_elements(root: DictionaryObject) -> set[int]:
@@ -128,11 +190,11 @@ def _reachable_elements(root: DictionaryObject) -> set[int]:
     return seen
 
 
-def _make_artifacts(page: PageObject, mcids: set[int]) -> None:
-    """Turn the marked-content sequences MCIDS on PAGE into pagination artifacts."""
+def _make_artifacts(page: PageObject, mcids: set[int], artifact: bytes) -> None:
+    """Turn the marked-content sequences MCIDS on PAGE into artifacts of a kind."""
 
     def replace(match: re.Match[bytes]) -> bytes:
-        return _PAGINATION if int(match[1]) in mcids else match[0]
+        return artifact if int(match[1]) in mcids else match[0]
 
     contents = page["/Contents"].get_object()
     for reference in contents if isinstance(contents, ArrayObject) else [page["/Contents"]]:

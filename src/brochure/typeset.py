@@ -137,16 +137,16 @@ def typeset(
     """Typeset the parts into one PDF, as the LAYOUT's edition asks.
 
     ROOTS are the only folders files may be read from; the last is the issue's,
-    where `asset:` URLs point. Blank pages go before
-    the back page until the page count, with DESIGNER_COVER_PAGES merged later,
-    is a multiple of the edition's. With STRICT, any WeasyPrint warning raises
-    `TypesetError`.
+    where `asset:` URLs point. Blank pages go before the back page until the
+    page count, with DESIGNER_COVER_PAGES merged later, is a multiple of the
+    edition's. With STRICT, any WeasyPrint warning raises `TypesetError`; images
+    the parts name as ornaments are expected to have no alt text.
     """
     fetcher = ProjectFetcher(roots, layout.image_mode, layout.press_profile, assets=roots[-1])
     fonts = FontConfiguration()
     colour_profiles: dict[str, Any] = {}  # filled by @color-profile rules, read by render
     options = _pdf_options(layout)
-    with _captured_warnings() as warnings:
+    with _captured_warnings(_ornament_messages(parts.ornaments)) as warnings:
         stylesheets = [
             _stylesheet(path, fetcher, fonts, colour_profiles) for path in layout.stylesheets
         ]
@@ -229,15 +229,29 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _ornament_messages(urls: frozenset[str]) -> frozenset[str]:
+    """What WeasyPrint says about images without alt text: for ornaments, that is the point."""
+    return frozenset(f'Image "{url}" has no required alt description' for url in urls)
+
+
 @contextlib.contextmanager
-def _captured_warnings() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings and errors instead of printing them."""
+def _captured_warnings(expected: frozenset[str] = frozenset()) -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings and errors instead of printing them.
+
+    EXPECTED messages are dropped before any handler sees them.
+    """
     messages: list[str] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
     logger = logging.getLogger("weasyprint")
+
+    def unexpected(record: logging.LogRecord) -> bool:
+        return record.getMessage() not in expected
+
+    logger.addFilter(unexpected)
     logger.addHandler(handler)
     try:
         yield messages
     finally:
         logger.removeHandler(handler)
+        logger.removeFilter(unexpected)
