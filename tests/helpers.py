@@ -131,6 +131,62 @@ def structure_elements(pdf: "pikepdf.Pdf") -> "Iterator[pikepdf.Dictionary]":
         pending.extend(reversed(kids))
 
 
+def marked_texts(path: Path) -> dict[tuple[int, int], str]:
+    """The text of each marked-content sequence, by (page object number, MCID)."""
+    from pypdf import PdfReader
+
+    texts: dict[tuple[int, int], str] = {}
+    for page in PdfReader(path).pages:
+        number = page.indirect_reference.idnum if page.indirect_reference else -1
+        reader = _MarkedContentReader(number, texts)
+        page.extract_text(visitor_operand_before=reader.operator, visitor_text=reader.text)
+    return texts
+
+
+class _MarkedContentReader:
+    """Follows BDC/EMC while pypdf reads a page's text, and files the text by MCID."""
+
+    def __init__(self, page: int, texts: dict[tuple[int, int], str]) -> None:
+        self.page, self.texts = page, texts
+        self.open: list[int | None] = []
+
+    def operator(self, operator: bytes, operands: list[Any], *_: object) -> None:
+        from pypdf.generic import DictionaryObject
+
+        if operator == b"BDC":
+            found = operands[1] if len(operands) > 1 else None
+            mcid = found.get("/MCID") if isinstance(found, DictionaryObject) else None
+            self.open.append(None if mcid is None else int(mcid))
+        elif operator == b"BMC":
+            self.open.append(None)
+        elif operator == b"EMC" and self.open:
+            self.open.pop()
+
+    def text(self, value: str, *_: object) -> None:
+        if self.open and self.open[-1] is not None:
+            key = (self.page, self.open[-1])
+            self.texts[key] = self.texts.get(key, "") + value
+
+
+def element_text(
+    element: object, texts: dict[tuple[int, int], str], page: int | None = None
+) -> str:
+    """The text of a structure element: the marked content under it, in order."""
+    import pikepdf
+
+    if isinstance(element, int):
+        return texts.get((page or -1, element), "")
+    if not isinstance(element, pikepdf.Dictionary):
+        return ""
+    if "/Pg" in element:
+        page = element.Pg.objgen[0]
+    if "/MCID" in element:
+        return texts.get((page or -1, int(element.MCID)), "")
+    kids = element.get("/K")
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return "".join(element_text(kid, texts, page) for kid in kids if kid is not None)
+
+
 def image_placements(path: Path) -> list[tuple[int, tuple[int, int], tuple[float, float]]]:
     """Each image drawn on each page: (page number, its pixels, its size on the page in pt)."""
     import math

@@ -209,3 +209,58 @@ def test_an_ornament_has_empty_alt_text_and_no_number(tmp_path: Path, settings: 
     assert "Figure 1." in parts.body
     assert "Figure 2." not in parts.body
     assert parts.ornaments == frozenset({"asset:rule.png"})
+
+
+GLOSSARY = {"APL": "acute promyelocytic leukemia", "CR": "complete remission", "FLT3": "FMS-like"}
+
+
+def test_the_first_use_of_each_abbreviation_is_marked(tmp_path: Path, settings: Settings) -> None:
+    body = (
+        "# APL in a heading\n\n"
+        "See [APL](https://example.org), `APL`, apl, APLs, xAPL and FLT3-ITD.\n\n"
+        "Then *APL* in CR, and APL and CR again."
+    )
+    sourced = sourced_issue(tmp_path, body, glossary=GLOSSARY)
+    parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
+    html = parts.body
+    expand = '<abbr title="{}"><span>{}</span></abbr>'
+    assert html.count("<abbr") == 3
+    assert expand.format("FMS-like", "FLT3") + "-ITD" in html
+    assert "<em>" + expand.format("acute promyelocytic leukemia", "APL") + "</em>" in html
+    assert "in " + expand.format("complete remission", "CR") + ", and APL and CR again" in html
+    assert parts.abbreviations == (
+        ("FLT3", "FMS-like"),
+        ("APL", "acute promyelocytic leukemia"),
+        ("CR", "complete remission"),
+    )
+
+
+def test_an_expansion_is_escaped(tmp_path: Path, settings: Settings) -> None:
+    sourced = sourced_issue(tmp_path, "APL.", glossary={"APL": 'a "b" <c> & d'})
+    html = render_parts(settings, sourced, layout(settings), cover_pages=None).body
+    assert '<abbr title="a &quot;b&quot; &lt;c&gt; &amp; d"><span>APL</span></abbr>' in html
+
+
+def test_the_glossary_is_sorted_and_goes_on_the_back_page_or_ends_the_body(
+    tmp_path: Path, settings: Settings
+) -> None:
+    sourced = sourced_issue(tmp_path, "Text.", glossary={"ATO": "x", "aPTT": "y", "APL": "z"})
+    parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
+    assert 'class="glossary"' in parts.back
+    assert 'class="glossary"' not in parts.body
+    assert parts.glossary_in_body is not None
+    body, back = parts.glossary_in_body
+    assert 'class="glossary"' in body
+    assert 'class="glossary"' not in back
+    terms = re.findall(r"<dt>(.*?)</dt>", parts.back)
+    assert terms == ["APL", "aPTT", "ATO"]  # as a reader looks them up, whatever the case
+
+
+def test_no_glossary_no_box(tmp_path: Path, settings: Settings) -> None:
+    parts = render_parts(
+        settings, sourced_issue(tmp_path, "APL."), layout(settings), cover_pages=None
+    )
+    assert "glossary" not in parts.back + parts.body
+    assert "<abbr" not in parts.body
+    assert parts.glossary_in_body is None
+    assert parts.abbreviations == ()

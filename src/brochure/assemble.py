@@ -33,7 +33,9 @@ from .prepress import finish_for_press
 from .settings import Paper
 from .tags import (
     describe_links,
+    expand_abbreviations,
     hide_ornaments,
+    label_definitions,
     mark_page_furniture,
     state_language,
     tag_cover,
@@ -108,6 +110,8 @@ def assemble(
         hide_ornaments(writer)
         mark_page_furniture(writer)
         describe_links(writer)
+        label_definitions(writer)
+        expand_abbreviations(writer, pdf.abbreviations)
     _label_pages(writer, cover_pages, pdf.body_pages + pdf.blank_pages)
     if layout.bleed:
         finish_for_press(writer, layout)

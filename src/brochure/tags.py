@@ -3,12 +3,13 @@
 WeasyPrint writes the structure tree; pypdf then fixes what it leaves out or
 gets wrong for PDF/UA and PDF/A: a designer cover becomes one described
 figure, ornaments (images with empty alt text), running heads and folios
-become artifacts, links are described by their text, and the XMP metadata
-states the language.
+become artifacts, links are described by their text, definition lists get a
+label and a body per entry, abbreviations carry their expansion, and the XMP
+metadata states the language.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeGuard, cast
 from xml.sax.saxutils import escape
 
@@ -25,6 +26,8 @@ from pypdf.generic import (
     StreamObject,
     TextStringObject,
 )
+
+from .errors import AssembleError
 
 
 def tag_cover(writer: PdfWriter, pages: int, alt: str) -> None:
@@ -303,6 +306,101 @@ def _marked_content_text(page: PageObject) -> dict[int, str]:
 
     page.extract_text(visitor_operand_before=operator, visitor_text=text)
     return texts
+
+
+def label_definitions(writer: PdfWriter) -> None:
+    """Make each grouped term and definition of a definition list one item: label and body.
+
+    WeasyPrint tags a <dl> as a list whose every <dt> and <dd> is an item of
+    its own, and a <div> grouping them as a Div, which PDF/UA does not allow in
+    a list. Each such group becomes one list item, its term the label (Lbl)
+    and its definitions the body (LBody), as a reader of the list expects. A
+    list set in columns is tagged as one list per column inside the list; the
+    columns' items become the list's own.
+    """
+    root = writer.root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    for element, parent in list(_elements_with_parents(_dictionary(root))):
+        if element.get("/S") == "/L":
+            _merge_columns(element)
+        if element.get("/S") != "/Div" or parent.get("/S") != "/L":
+            continue
+        items = _kids(element)
+        if not items or not all(_is_structure_element(item) for item in items):
+            continue
+        parts = []
+        for index, item in enumerate(cast(list[DictionaryObject], items)):
+            for part in _kids(item):
+                if not _is_structure_element(part):
+                    continue
+                part[NameObject("/S")] = NameObject("/Lbl" if index == 0 else "/LBody")
+                part[NameObject("/P")] = element.indirect_reference
+                parts.append(part.indirect_reference)
+        element[NameObject("/S")] = NameObject("/LI")
+        element[NameObject("/K")] = ArrayObject(parts)
+
+
+def _merge_columns(element: DictionaryObject) -> None:
+    """Make the items of a list's column fragments (lists with only lists in them) its own.
+
+    WeasyPrint puts a nested list next to the items of its parent list, never
+    alone, so a list whose kids are all lists is a list broken into columns.
+    """
+    columns = _kids(element)
+    if not columns or not all(_is_structure_element(c) and c.get("/S") == "/L" for c in columns):
+        return
+    items = []
+    for column in cast(list[DictionaryObject], columns):
+        for item in _kids(column):
+            if _is_structure_element(item):
+                item[NameObject("/P")] = element.indirect_reference
+                items.append(item.indirect_reference)
+    element[NameObject("/K")] = ArrayObject(items)
+
+
+def expand_abbreviations(writer: PdfWriter, abbreviations: Sequence[tuple[str, str]]) -> None:
+    """Give each marked abbreviation its expansion (/E), so screen readers can say it in full.
+
+    ABBREVIATIONS are those the renderer marked, in reading order, each as
+    <abbr title><span>APL</span></abbr>. WeasyPrint drops the title and tags
+    the <abbr> as a NonStruct around a Span around one run of text; each
+    becomes a Span with /E. They are found in reading order, each the next
+    element of that shape whose text is the next abbreviation: an anonymous
+    box around a lone <span> has the same shape, but not, in practice, the
+    same text at that point. Raise `AssembleError` if one is not found.
+    """
+    root = writer.root_object.get("/StructTreeRoot")
+    pending = list(abbreviations)
+    if root is None or not pending:
+        return
+    text = _MarkedText(writer)
+    for element, _ in _elements_with_parents(_dictionary(root)):
+        if not pending:
+            return
+        word, expansion = pending[0]
+        if _is_marked_abbreviation(element) and text.text_of(element, None).strip() == word:
+            element[NameObject("/S")] = NameObject("/Span")
+            element[NameObject("/E")] = TextStringObject(expansion)
+            pending.pop(0)
+    if pending:
+        raise AssembleError(f"the tags have no abbreviation {pending[0][0]!r} to expand")
+
+
+def _is_marked_abbreviation(element: DictionaryObject) -> bool:
+    """Has ELEMENT the shape of a marked <abbr>: NonStruct, Span, one run of text?"""
+    if element.get("/S") != "/NonStruct":
+        return False
+    kids = _kids(element)
+    if len(kids) != 1 or not _is_structure_element(kids[0]) or kids[0].get("/S") != "/Span":
+        return False
+    runs = _kids(kids[0])
+    return (
+        len(runs) == 1
+        and _is_structure_element(runs[0])
+        and runs[0].get("/S") == "/Span"
+        and not any(_is_structure_element(part) for part in _kids(runs[0]))
+    )
 
 
 _RDF_END = re.compile(rb"</rdf:RDF>")

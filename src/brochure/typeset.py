@@ -30,7 +30,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .editions import Layout
 from .errors import TypesetError
-from .render import ASSET_SCHEME, IssueHtml
+from .render import ASSET_SCHEME, Abbreviation, IssueHtml
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class TypesetPdf:
     body_pages: int
     blank_pages: int
     warnings: tuple[str, ...]
+    abbreviations: tuple[Abbreviation, ...] = ()
+    """The abbreviations marked in the body, in reading order, with what they stand for."""
 
 
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
@@ -137,10 +139,12 @@ def typeset(
     """Typeset the parts into one PDF, as the LAYOUT's edition asks.
 
     ROOTS are the only folders files may be read from; the last is the issue's,
-    where `asset:` URLs point. Blank pages go before the back page until the
-    page count, with DESIGNER_COVER_PAGES merged later, is a multiple of the
-    edition's. With STRICT, any WeasyPrint warning raises `TypesetError`; images
-    the parts name as ornaments are expected to have no alt text.
+    where `asset:` URLs point. The back page is typeset first: if the glossary
+    does not fit on it, the glossary goes at the end of the body instead. Blank
+    pages go before the back page until the page count, with
+    DESIGNER_COVER_PAGES merged later, is a multiple of the edition's. With
+    STRICT, any WeasyPrint warning raises `TypesetError`; images the parts name
+    as ornaments are expected to have no alt text.
     """
     fetcher = ProjectFetcher(roots, layout.image_mode, layout.press_profile, assets=roots[-1])
     fonts = FontConfiguration()
@@ -162,7 +166,11 @@ def typeset(
             )
 
         cover = render(parts.cover) if parts.cover is not None else None
-        body, back = render(parts.body), render(parts.back)
+        body_html, back = parts.body, render(parts.back)
+        if len(back.pages) > 1 and parts.glossary_in_body:
+            body_html, back_html = parts.glossary_in_body
+            back = render(back_html)
+        body = render(body_html)
         cover_pages = len(cover.pages) if cover else 0
         pages = cover_pages + designer_cover_pages + len(body.pages) + len(back.pages)
         blank_count = -pages % layout.edition.page_multiple
@@ -171,7 +179,9 @@ def typeset(
         data = _reproducible(body.copy(ordered).write_pdf(**options))
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
-    return TypesetPdf(data, cover_pages, len(body.pages), len(blank), tuple(warnings))
+    return TypesetPdf(
+        data, cover_pages, len(body.pages), len(blank), tuple(warnings), parts.abbreviations
+    )
 
 
 def _stylesheet(
