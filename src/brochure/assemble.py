@@ -112,6 +112,8 @@ def assemble(
         describe_links(writer)
         label_definitions(writer)
         expand_abbreviations(writer, pdf.abbreviations)
+        # Regrouping the tags leaves structure elements no tree reaches; they go.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     _label_pages(writer, cover_pages, pdf.body_pages + pdf.blank_pages)
     if layout.bleed:
         finish_for_press(writer, layout)
