@@ -3,12 +3,15 @@
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 if TYPE_CHECKING:
+    import pikepdf
+
     from brochure.editions import Layout
     from brochure.settings import Paper, Settings
 
@@ -111,3 +114,110 @@ def layout(settings: "Settings", edition: str = "screen", paper: "Paper | None" 
     from brochure.settings import BuildOptions, Paper
 
     return plan_layout(EDITIONS[edition], BuildOptions(paper=paper or Paper.LETTER), settings)
+
+
+def structure_elements(pdf: "pikepdf.Pdf") -> "Iterator[pikepdf.Dictionary]":
+    """Every structure element, in reading order."""
+    import pikepdf
+
+    pending = list(reversed(list(pdf.Root.StructTreeRoot.K)))
+    while pending:
+        element = pending.pop()
+        if not isinstance(element, pikepdf.Dictionary) or element.get("/Type") != "/StructElem":
+            continue
+        yield element
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        pending.extend(reversed(kids))
+
+
+def marked_texts(path: Path) -> dict[tuple[int, int], str]:
+    """The text of each marked-content sequence, by (page object number, MCID)."""
+    from pypdf import PdfReader
+
+    texts: dict[tuple[int, int], str] = {}
+    for page in PdfReader(path).pages:
+        number = page.indirect_reference.idnum if page.indirect_reference else -1
+        reader = _MarkedContentReader(number, texts)
+        page.extract_text(visitor_operand_before=reader.operator, visitor_text=reader.text)
+    return texts
+
+
+class _MarkedContentReader:
+    """Follows BDC/EMC while pypdf reads a page's text, and files the text by MCID."""
+
+    def __init__(self, page: int, texts: dict[tuple[int, int], str]) -> None:
+        self.page, self.texts = page, texts
+        self.open: list[int | None] = []
+
+    def operator(self, operator: bytes, operands: list[Any], *_: object) -> None:
+        from pypdf.generic import DictionaryObject
+
+        if operator == b"BDC":
+            found = operands[1] if len(operands) > 1 else None
+            mcid = found.get("/MCID") if isinstance(found, DictionaryObject) else None
+            self.open.append(None if mcid is None else int(mcid))
+        elif operator == b"BMC":
+            self.open.append(None)
+        elif operator == b"EMC" and self.open:
+            self.open.pop()
+
+    def text(self, value: str, *_: object) -> None:
+        if self.open and self.open[-1] is not None:
+            key = (self.page, self.open[-1])
+            self.texts[key] = self.texts.get(key, "") + value
+
+
+def element_text(
+    element: object, texts: dict[tuple[int, int], str], page: int | None = None
+) -> str:
+    """The text of a structure element: the marked content under it, in order."""
+    import pikepdf
+
+    if isinstance(element, int):
+        return texts.get((page or -1, element), "")
+    if not isinstance(element, pikepdf.Dictionary):
+        return ""
+    if "/Pg" in element:
+        page = element.Pg.objgen[0]
+    if "/MCID" in element:
+        return texts.get((page or -1, int(element.MCID)), "")
+    kids = element.get("/K")
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return "".join(element_text(kid, texts, page) for kid in kids if kid is not None)
+
+
+def image_placements(path: Path) -> list[tuple[int, tuple[int, int], tuple[float, float]]]:
+    """Each image drawn on each page: (page number, its pixels, its size on the page in pt)."""
+    import math
+
+    import pikepdf
+
+    placements = []
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+            saved = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "q":
+                    saved.append(ctm)
+                elif str(operator) == "Q" and saved:
+                    ctm = saved.pop()
+                elif str(operator) == "cm":
+                    a, b, c, d, e, f = (float(value) for value in operands)
+                    a2, b2, c2, d2, e2, f2 = ctm
+                    ctm = (
+                        a * a2 + b * c2,
+                        a * b2 + b * d2,
+                        c * a2 + d * c2,
+                        c * b2 + d * d2,
+                        e * a2 + f * c2 + e2,
+                        e * b2 + f * d2 + f2,
+                    )
+                elif str(operator) == "Do":
+                    image = page.Resources.XObject[str(operands[0])]
+                    if image.get("/Subtype") == "/Image":
+                        pixels = (int(image.Width), int(image.Height))
+                        size = (math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3]))
+                        placements.append((number, pixels, size))
+    return placements

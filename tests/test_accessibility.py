@@ -3,7 +3,6 @@
 import itertools
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -17,6 +16,7 @@ from brochure.errors import IssueInvalid
 from brochure.load import load_issue
 from brochure.settings import BuildOptions, Settings
 from helpers import pdf_text, spring_data, write_issue
+from helpers import structure_elements as elements
 
 
 def build_screen(folder: Path, settings: Settings, **cover: object) -> BuildResult:
@@ -56,19 +56,6 @@ def test_passes_the_pdf_ua_1_rules(built: str, request: pytest.FixtureRequest) -
     result: BuildResult = request.getfixturevalue(built)
     report = validate_pdf(result.output, profile=ValidationProfile.PDF_UA_1)
     assert [(f.rule_id, f.message) for f in report.failures] == []
-
-
-def elements(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
-    """Every structure element, in reading order."""
-    pending = list(reversed(list(pdf.Root.StructTreeRoot.K)))
-    while pending:
-        element = pending.pop()
-        if not isinstance(element, pikepdf.Dictionary) or element.get("/Type") != "/StructElem":
-            continue
-        yield element
-        kids = element.get("/K")
-        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-        pending.extend(reversed(kids))
 
 
 @pytest.mark.parametrize("built", BUILDS)

@@ -593,3 +593,51 @@ def test_every_edition_is_byte_identical_when_rebuilt(
         SPRING, settings, BuildOptions(), tmp_path / "again.pdf", edition=EDITIONS[edition]
     )
     assert again.output.read_bytes() == first.output.read_bytes()
+
+
+# ---------- back page ----------
+
+
+def text_lines(path: Path, page: int) -> list[tuple[str, float, float]]:
+    """Each line of text on PAGE: its text, and its bottom and top in points."""
+    from pdfminer.layout import LTTextLine
+
+    found: list[tuple[str, float, float]] = []
+
+    def walk(item: LTComponent) -> None:
+        if isinstance(item, LTTextLine):
+            found.append((item.get_text().strip(), item.y0, item.y1))
+        elif hasattr(item, "__iter__"):
+            for child in item:
+                walk(child)
+
+    for layout in extract_pages(path, page_numbers=[page - 1]):
+        walk(layout)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("edition", "paper"),
+    [
+        ("screen", Paper.LETTER),
+        ("handout", Paper.A4),
+        ("large-print", Paper.LETTER),
+        ("screen", Paper.HALF_LETTER),  # the small pages of a booklet
+    ],
+)
+def test_nothing_runs_under_the_back_page_footer(
+    settings: Settings, tmp_path: Path, edition: str, paper: Paper
+) -> None:
+    data = spring_data()
+    data["contact"]["text"] = "Please call the leukemia clinic with any question. " * 40
+    issue = write_issue(tmp_path / "2009-spring.yaml", data)
+    target = tmp_path / f"{edition}.pdf"
+    build_issue(issue, settings, BuildOptions(paper=paper), target, edition=EDITIONS[edition])
+    last = page_count(target)
+    footer = ("The University of Texas MD Anderson Cancer Center", "© 2015")
+    lines = text_lines(target, last)
+    footer_top = max(top for text, _, top in lines if text.startswith(footer))
+    for page in (last - 1, last):  # the text goes on to a second back page
+        above = [bottom for text, bottom, _ in text_lines(target, page) if "Please" in text]
+        assert min(above) > footer_top + 12
+    assert "Please call" in pdf_text(target, last - 1)

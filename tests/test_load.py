@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from brochure.errors import IssueInvalid
 from brochure.glyphs import font_characters
@@ -20,8 +21,11 @@ from brochure.settings import Settings
 SPRING = Path(__file__).resolve().parents[1] / "issues" / "2009-spring.yaml"
 SPRING_TEXT = SPRING.read_text(encoding="utf-8")
 
-# The last line of the Spring issue; appending after it starts line 67.
+# The last line of the Spring issue's copyright; inserting after it starts line 67.
 LAST_LINE = "  holder: The University of Texas MD Anderson Cancer Center\n"
+# The last line of the Spring issue, and the line that anything appended starts on.
+FINAL_LINE = "  STAT: signal transducer and activator of transcription\n"
+END = len(SPRING_TEXT.splitlines()) + 1
 
 MINIMAL = """\
 publication:
@@ -78,8 +82,9 @@ def located(path: Path, *lines: str) -> list[str]:
 
 def test_spring_landmarks() -> None:
     lines = SPRING_TEXT.splitlines(keepends=True)
-    assert len(lines) == 66
-    assert lines[-1] == LAST_LINE
+    assert len(lines) == 83
+    assert lines[65] == LAST_LINE
+    assert lines[-1] == FINAL_LINE
     landmarks = {
         2: "publication:",
         3: "  title: Leukemia Insights",
@@ -95,6 +100,7 @@ def test_spring_landmarks() -> None:
         62: "    Dr. Farhad Ravandi or any Leukemia physician.",
         64: "copyright:",
         65: "  year: 2015",
+        70: "glossary:",
     }
     assert {number: lines[number - 1].rstrip("\n") for number in landmarks} == landmarks
 
@@ -493,7 +499,7 @@ def test_nul_byte(tmp_path: Path) -> None:
         ),
         pytest.param(
             spring(("  title: Leukemia Insights", "  title: 'Leukemia Insights")),
-            "67:1",
+            f"{END}:1",
             "while scanning a quoted scalar (line 3, column 10), found unexpected end of stream",
             id="unclosed-single-quote",
         ),
@@ -511,9 +517,9 @@ def test_nul_byte(tmp_path: Path) -> None:
             id="unclosed-bracket",
         ),
         pytest.param(
-            spring((LAST_LINE, LAST_LINE + "sponsor: [Acme, Initech\n")),
-            "68:1",
-            "while parsing a flow sequence (line 67, column 10), "
+            spring((FINAL_LINE, FINAL_LINE + "sponsor: [Acme, Initech\n")),
+            f"{END + 1}:1",
+            f"while parsing a flow sequence (line {END}, column 10), "
             "expected ',' or ']', but got '<stream end>'",
             id="unclosed-bracket-at-end",
         ),
@@ -725,7 +731,7 @@ def test_characters_the_fonts_lack_are_named_with_their_field(
 def test_unknown_keys_that_look_like_anything_are_reported(tmp_path: Path, key: str) -> None:
     path = write(tmp_path, SPRING_TEXT + f'"{key}": 1\n')
     (problem,) = problems(path)
-    assert problem.startswith(f"{path}:67:1: {key}: unknown field '{key}'; ")
+    assert problem.startswith(f"{path}:{END}:1: {key}: unknown field '{key}'; ")
 
 
 def test_every_field_has_its_position() -> None:
@@ -785,3 +791,43 @@ def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
     field = "articles.0.sections.0.body"
     assert sourced.position_in(field, value, value.index("\U0001d538")) == (11, 28)
     assert sourced.position_in(field, value, value.index("APL")) == (12, 15)
+
+
+FIGURES = """\
+      - heading: Other salvage regimens
+        figures:
+          - src: art/chart.png
+            alt: A chart
+          - src: art/missing.png
+            alt: Nothing
+"""
+
+
+def test_a_figure_file_is_reported_at_its_src(tmp_path: Path) -> None:
+    (tmp_path / "art").mkdir()
+    Image.new("RGB", (20, 10)).save(tmp_path / "art" / "chart.png")
+    text = spring(("      - heading: Other salvage regimens\n", FIGURES))
+    path = write(tmp_path, text)
+    line = text.splitlines().index("          - src: art/missing.png") + 1
+    assert problems(path) == located(
+        path,
+        f"{line}:18: articles[0].sections[1].figures[1].src: file 'art/missing.png' does not exist",
+    )
+
+
+def test_a_cut_off_image_is_refused_even_once_the_typesetter_is_loaded(tmp_path: Path) -> None:
+    # WeasyPrint tells Pillow to accept truncated images when it is imported,
+    # as it is in batch workers; the loader must refuse them anyway.
+    import weasyprint  # noqa: F401
+
+    (tmp_path / "art").mkdir()
+    Image.new("RGB", (200, 100), "teal").save(tmp_path / "art" / "chart.png")
+    chart = (tmp_path / "art" / "chart.png").read_bytes()
+    (tmp_path / "art" / "chart.png").write_bytes(chart[: len(chart) // 2])
+    (tmp_path / "art" / "missing.png").write_bytes(chart)
+    text = spring(("      - heading: Other salvage regimens\n", FIGURES))
+    (problem,) = problems(write(tmp_path, text))
+    assert problem.endswith(
+        "articles[0].sections[1].figures[0].src: "
+        "'art/chart.png' is not a readable image (image file is truncated)"
+    )

@@ -5,9 +5,11 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from brochure.errors import BrochureError
 from brochure.load import load_issue
+from brochure.model import SourcedIssue
 from brochure.render import document_date, markdown_to_html, render_issue_html, render_parts
 from brochure.settings import Paper, Settings
 from helpers import SPRING, layout, spring_data, write_issue
@@ -121,3 +123,144 @@ def test_the_pdf_date_comes_from_the_issue_then_source_date_epoch(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(BrochureError, match="SOURCE_DATE_EPOCH must be seconds"):
         document_date(undated)
+
+
+def sourced_issue(folder: Path, body: str, **extra: object) -> SourcedIssue:
+    """A one-section issue with BODY and two figures, loaded from FOLDER."""
+    Image.new("RGB", (300, 200), "teal").save(folder / "one.png")
+    Image.new("RGB", (300, 200), "navy").save(folder / "two.png")
+    data = spring_data()
+    data["articles"] = [{"title": "T", "sections": [{"heading": "H", "body": body}]}]
+    data["articles"][0]["sections"][0]["figures"] = [
+        {"src": "one.png", "alt": "First", "caption": "One."},
+        {"src": "two.png", "alt": "Second", "caption": "Two."},
+    ]
+    data.pop("glossary", None)
+    data.update(extra)
+    return load_issue(write_issue(folder / "issue.yaml", data))
+
+
+def body_order(html: str, *marks: str) -> list[str]:
+    """MARKS sorted by where they first occur in HTML."""
+    return sorted(marks, key=html.index)
+
+
+@pytest.mark.parametrize(
+    ("mention", "both"),
+    [
+        ("Figure 2", False),
+        ("figure 2", False),
+        ("Fig. 2", False),
+        ("Fig 2", False),
+        ("Figures 1 and 2", True),
+        ("Figs. 1\u20132", True),
+        ("figures 1, 2", True),
+    ],
+)
+def test_a_figure_follows_the_block_that_first_mentions_it(
+    tmp_path: Path, settings: Settings, mention: str, both: bool
+) -> None:
+    body = f"First paragraph.\n\n- a list that cites {mention}\n- in its second item\n\nLast."
+    html = render_parts(
+        settings, sourced_issue(tmp_path, body), layout(settings), cover_pages=None
+    ).body
+    # Never inside the list: after it. A figure nobody mentions ends the section.
+    expected = ["First paragraph.", "</ul>", "Figure 1.", "Figure 2.", "Last."]
+    if not both:
+        expected = ["First paragraph.", "</ul>", "Figure 2.", "Last.", "Figure 1."]
+    assert body_order(html, *expected) == expected
+
+
+@pytest.mark.parametrize("text", ["Figure 12", "Table 2", "Configure 2 things", "the figure"])
+def test_other_numbers_are_not_mentions(tmp_path: Path, settings: Settings, text: str) -> None:
+    parts = render_parts(
+        settings, sourced_issue(tmp_path, f"{text}.\n\nLast."), layout(settings), cover_pages=None
+    )
+    assert body_order(parts.body, "Last.", "Figure 1.", "Figure 2.") == [
+        "Last.",
+        "Figure 1.",
+        "Figure 2.",
+    ]
+
+
+def test_figures_name_their_images_by_portable_asset_urls(
+    tmp_path: Path, settings: Settings
+) -> None:
+    sourced = sourced_issue(tmp_path, "Text.")
+    parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
+    assert '<img class="figure-image" src="asset:one.png" alt="First">' in parts.body
+    assert str(tmp_path) not in parts.body
+    assert ".figure-image { image-resolution: 150dpi; }" in parts.body
+    print_parts = render_parts(settings, sourced, layout(settings, "print"), cover_pages=None)
+    assert ".figure-image { image-resolution: 300dpi; }" in print_parts.body
+
+
+def test_an_ornament_has_empty_alt_text_and_no_number(tmp_path: Path, settings: Settings) -> None:
+    Image.new("RGB", (300, 20), "red").save(tmp_path / "rule.png")
+    data = spring_data()
+    data["articles"][0]["sections"][0]["figures"] = [
+        {"src": "rule.png", "decorative": True, "credit": "Drawing: A. Artist"},
+        {"src": "rule.png", "alt": "A red rule"},
+    ]
+    sourced = load_issue(write_issue(tmp_path / "issue.yaml", data))
+    parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
+    assert '<img class="figure-image" src="asset:rule.png" alt="">' in parts.body
+    assert "Drawing: A. Artist" in parts.body
+    assert "Figure 1." in parts.body
+    assert "Figure 2." not in parts.body
+    assert parts.ornaments == frozenset({"asset:rule.png"})
+
+
+GLOSSARY = {"APL": "acute promyelocytic leukemia", "CR": "complete remission", "FLT3": "FMS-like"}
+
+
+def test_the_first_use_of_each_abbreviation_is_marked(tmp_path: Path, settings: Settings) -> None:
+    body = (
+        "# APL in a heading\n\n"
+        "See [APL](https://example.org), `APL`, apl, APLs, xAPL and FLT3-ITD.\n\n"
+        "Then *APL* in CR, and APL and CR again."
+    )
+    sourced = sourced_issue(tmp_path, body, glossary=GLOSSARY)
+    parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
+    html = parts.body
+    expand = '<abbr title="{}"><span>{}</span></abbr>'
+    assert html.count("<abbr") == 3
+    assert expand.format("FMS-like", "FLT3") + "-ITD" in html
+    assert "<em>" + expand.format("acute promyelocytic leukemia", "APL") + "</em>" in html
+    assert "in " + expand.format("complete remission", "CR") + ", and APL and CR again" in html
+    assert parts.abbreviations == (
+        ("FLT3", "FMS-like"),
+        ("APL", "acute promyelocytic leukemia"),
+        ("CR", "complete remission"),
+    )
+
+
+def test_an_expansion_is_escaped(tmp_path: Path, settings: Settings) -> None:
+    sourced = sourced_issue(tmp_path, "APL.", glossary={"APL": 'a "b" <c> & d'})
+    html = render_parts(settings, sourced, layout(settings), cover_pages=None).body
+    assert '<abbr title="a &quot;b&quot; &lt;c&gt; &amp; d"><span>APL</span></abbr>' in html
+
+
+def test_the_glossary_is_sorted_and_goes_on_the_back_page_or_ends_the_body(
+    tmp_path: Path, settings: Settings
+) -> None:
+    sourced = sourced_issue(tmp_path, "Text.", glossary={"ATO": "x", "aPTT": "y", "APL": "z"})
+    parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
+    assert 'class="glossary"' in parts.back
+    assert 'class="glossary"' not in parts.body
+    assert parts.glossary_in_body is not None
+    body, back = parts.glossary_in_body
+    assert 'class="glossary"' in body
+    assert 'class="glossary"' not in back
+    terms = re.findall(r"<dt>(.*?)</dt>", parts.back)
+    assert terms == ["APL", "aPTT", "ATO"]  # as a reader looks them up, whatever the case
+
+
+def test_no_glossary_no_box(tmp_path: Path, settings: Settings) -> None:
+    parts = render_parts(
+        settings, sourced_issue(tmp_path, "APL."), layout(settings), cover_pages=None
+    )
+    assert "glossary" not in parts.back + parts.body
+    assert "<abbr" not in parts.body
+    assert parts.glossary_in_body is None
+    assert parts.abbreviations == ()

@@ -32,7 +32,15 @@ from .editions import Layout
 from .errors import AssembleError
 from .prepress import finish_for_press
 from .settings import Paper
-from .tags import describe_links, mark_page_furniture, state_language, tag_cover
+from .tags import (
+    describe_links,
+    expand_abbreviations,
+    hide_ornaments,
+    label_definitions,
+    mark_page_furniture,
+    state_language,
+    tag_cover,
+)
 from .typeset import TypesetPdf
 
 SIZE_TOLERANCE_PT = 1.0
@@ -100,8 +108,13 @@ def assemble(
             tag_cover(writer, cover.page_count, cover.alt)
         cover_pages = cover.page_count
     if layout.edition.tagged:
+        hide_ornaments(writer)
         mark_page_furniture(writer)
         describe_links(writer)
+        label_definitions(writer)
+        expand_abbreviations(writer, pdf.abbreviations)
+        # Regrouping the tags leaves structure elements no tree reaches; they go.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     _label_pages(writer, cover_pages, pdf.body_pages + pdf.blank_pages)
     if layout.bleed:
         finish_for_press(writer, layout)

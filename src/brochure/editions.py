@@ -19,6 +19,9 @@ CROP_MARK_OFFSET = 3.0
 CROP_MARK_LENGTH = 18.0
 SLUG = CROP_MARK_OFFSET + CROP_MARK_LENGTH + 6.0
 """Points of paper outside the bleed that carry the crop marks."""
+FIGURE_DPI = 150
+"""The resolution figures are sized at where an edition asks for none (screens):
+sharp on a high-density screen and on an office printer."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,15 @@ class Layout:
     def media_margin(self) -> float:
         """Points from the trim to the edge of the PDF page."""
         return self.bleed + self.slug
+
+    @property
+    def figure_dpi(self) -> int:
+        """The resolution a figure is sized at: its pixels at this many per inch, at most.
+
+        At least the edition's minimum, so no figure is ever printed coarser
+        than preflight allows; a figure narrower than the column stays narrower.
+        """
+        return max(self.edition.min_image_dpi, FIGURE_DPI)
 
     @property
     def image_mode(self) -> str | None:

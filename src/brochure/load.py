@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from PIL import Image
+from PIL import Image, ImageFile
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -396,12 +396,17 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+def _asset_field(name: str) -> FieldPath:
+    """The field path of an asset's name: 'articles.0.sections.1.figures.0.src' has list indexes."""
+    return tuple(int(part) if part.isdigit() else part for part in name.split("."))
+
+
 def _asset_problems(tree: _PlainTree, issue: Issue, most_pixels: int) -> list[IssueProblem]:
     """Check that files the issue names exist next to it, never outside its folder."""
     problems = []
     folder = tree.path.resolve().parent
     for name, relative in issue.assets.items():
-        at: FieldPath = tuple(name.split("."))
+        at = _asset_field(name)
         message = _asset_message(folder, relative)
         if message is None and name in issue.images:
             message = _image_message(folder / relative, relative, most_pixels)
@@ -420,7 +425,7 @@ def _image_message(path: Path, relative: Path, most_pixels: int) -> str | None:
     field rather than typeset as an empty box.
     """
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _whole_images_only():
             # Pillow warns from 89 million pixels; the limit here is lower.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
@@ -437,6 +442,22 @@ def _image_message(path: Path, relative: Path, most_pixels: int) -> str | None:
         reason = str(error) or type(error).__name__
         return f"'{relative}' is not a readable image ({reason})"
     return None
+
+
+@contextlib.contextmanager
+def _whole_images_only() -> Iterator[None]:
+    """Have Pillow refuse a truncated image, whatever the process set before.
+
+    WeasyPrint tells Pillow to load truncated images when it is imported, so in
+    a process that has imported it (a batch worker, a preview server) a cut-off
+    file would otherwise pass as readable and print with a blank part.
+    """
+    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
 
 
 def _glyph_problems(

@@ -7,7 +7,9 @@ off, so text from an issue file is always shown as text.
 
 import datetime
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +21,7 @@ from markupsafe import Markup
 
 from .editions import Layout
 from .errors import BrochureError
-from .model import Issue, SourcedIssue
+from .model import Figure, Issue, Section, SourcedIssue
 from .settings import Settings
 
 PARTS = ("cover", "body", "back")
@@ -35,8 +37,32 @@ SECTION_HEADING_LEVEL = 2
 
 
 @dataclass(frozen=True)
+class PlacedFigure:
+    """A figure as the page shows it: its number in the issue and its image's URL.
+
+    An ornament (a decorative figure) has no number: nothing refers to it.
+    """
+
+    figure: Figure
+    number: int | None
+    url: str
+
+
+SectionText = tuple[Markup | PlacedFigure, ...]
+"""A section's body: its Markdown blocks as HTML, with its figures placed between them."""
+
+Abbreviation = tuple[str, str]
+"""An abbreviation and what it stands for, e.g. ('APL', 'acute promyelocytic leukemia')."""
+
+
+@dataclass(frozen=True)
 class DocumentContext:
-    """Everything a template may use: the issue and how the document is laid out."""
+    """Everything a template may use: the issue and how the document is laid out.
+
+    SECTIONS holds the text of each section, by article and section. GLOSSARY
+    lists the issue's abbreviations alphabetically; it is printed on the back
+    page, or with GLOSSARY_IN_BODY at the end of the body.
+    """
 
     issue: Issue
     parts: tuple[str, ...]
@@ -45,6 +71,9 @@ class DocumentContext:
     first_folio: int = 1
     stylesheet_urls: tuple[str, ...] = ()
     cover_image_url: str | None = None
+    sections: tuple[tuple[SectionText, ...], ...] = ()
+    glossary: tuple[Abbreviation, ...] = ()
+    glossary_in_body: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,13 +81,20 @@ class IssueHtml:
     """The HTML of each part of an issue, ready to typeset.
 
     BLANK is a document of blank pages to pad the page count with, when the
-    edition asks for a multiple.
+    edition asks for a multiple. GLOSSARY_IN_BODY is the body and the back page
+    again with the glossary at the end of the body, for when it does not fit on
+    the back page (None without a glossary). ABBREVIATIONS are those marked in
+    the body, in reading order, for the tags. ORNAMENTS are the URLs of images
+    drawn as decoration, which have no alt text on purpose.
     """
 
     cover: str | None
     body: str
     back: str
     blank: str | None
+    glossary_in_body: tuple[str, str] | None = None
+    abbreviations: tuple[Abbreviation, ...] = ()
+    ornaments: frozenset[str] = field(default_factory=frozenset)
 
 
 def render_parts(
@@ -70,18 +106,38 @@ def render_parts(
     rendered cover, or None to render the cover; the body's folios follow it.
     """
     template = _environment(settings.templates).get_template("document.html.j2")
-    image = _cover_image_url(sourced, portable=True)
-    date = document_date(sourced.issue)
+    issue = sourced.issue
+    text = _issue_text(sourced, portable=True)
+    context = DocumentContext(
+        issue,
+        (),
+        layout,
+        document_date(issue),
+        cover_image_url=_cover_image_url(sourced, portable=True),
+        sections=text.sections,
+        glossary=_sorted_glossary(issue.glossary),
+    )
+    body_folio = (cover_pages or 1) + 1
 
-    def part(name: str, first_folio: int = 1) -> str:
-        context = DocumentContext(sourced.issue, (name,), layout, date, first_folio, (), image)
-        return template.render(vars(context))
+    def part(name: str, first_folio: int = 1, *, glossary_in_body: bool = False) -> str:
+        one = replace(
+            context, parts=(name,), first_folio=first_folio, glossary_in_body=glossary_in_body
+        )
+        return template.render(vars(one))
 
+    moved = (
+        (part("body", body_folio, glossary_in_body=True), part("back", glossary_in_body=True))
+        if issue.glossary
+        else None
+    )
     return IssueHtml(
         cover=part("cover") if cover_pages is None else None,
-        body=part("body", (cover_pages or 1) + 1),
+        body=part("body", body_folio),
         back=part("back"),
         blank=part("blank") if layout.edition.page_multiple > 1 else None,
+        glossary_in_body=moved,
+        abbreviations=text.abbreviations,
+        ornaments=text.ornaments,
     )
 
 
@@ -99,6 +155,8 @@ def render_issue_html(settings: Settings, sourced: SourcedIssue, layout: Layout)
         document_date(sourced.issue),
         stylesheet_urls=tuple(path.as_uri() for path in layout.stylesheets),
         cover_image_url=_cover_image_url(sourced),
+        sections=_issue_text(sourced, portable=False).sections,
+        glossary=_sorted_glossary(sourced.issue.glossary),
     )
     return template.render(vars(context))
 
@@ -119,19 +177,189 @@ ASSET_SCHEME = "asset"
 
 
 def _cover_image_url(sourced: SourcedIssue, *, portable: bool = False) -> str | None:
-    """The cover image's URL: an asset URL, or with PORTABLE off, a file URL for any program.
+    image = sourced.issue.cover.image
+    return None if image is None else _asset_url(sourced, image, portable=portable)
+
+
+def _asset_url(sourced: SourcedIssue, relative: Path, *, portable: bool) -> str:
+    """The URL of a file the issue names: an asset URL, or without PORTABLE, a file URL.
 
     WeasyPrint names an image in the PDF by a hash of its URL; an asset URL
-    keeps the machine's folders out of the PDF's bytes.
+    keeps the machine's folders out of the PDF's bytes, and the typesetter
+    reads it only from the issue's folder. A file URL is for other programs.
     """
-    image = sourced.issue.cover.image
-    if image is None:
-        return None
-    return (
-        f"{ASSET_SCHEME}:{quote(image.as_posix())}"
-        if portable
-        else (sourced.folder / image).as_uri()
-    )
+    if portable:
+        return f"{ASSET_SCHEME}:{quote(relative.as_posix())}"
+    return (sourced.folder / relative).as_uri()
+
+
+def _sorted_glossary(glossary: Mapping[str, str]) -> tuple[Abbreviation, ...]:
+    """The glossary in alphabetical order, as a reader looks an abbreviation up."""
+    return tuple(sorted(glossary.items(), key=lambda entry: (entry[0].casefold(), entry[0])))
+
+
+@dataclass(frozen=True)
+class _IssueText:
+    """The text of every section, and what typesetting and tagging need to know about it."""
+
+    sections: tuple[tuple[SectionText, ...], ...]
+    abbreviations: tuple[Abbreviation, ...]
+    ornaments: frozenset[str]
+
+
+def _issue_text(sourced: SourcedIssue, *, portable: bool) -> _IssueText:
+    """Render every section body in reading order, numbering figures across the issue.
+
+    Only figures that are not ornaments are numbered, in the order the issue
+    lists them, so that 'Figure 2' in the text means the second one listed.
+    """
+    marker = _AbbreviationMarker(sourced.issue.glossary)
+    number = 0
+    sections = []
+    ornaments = set()
+    for article in sourced.issue.articles:
+        texts = []
+        for section in article.sections:
+            placed = []
+            for figure in section.figures:
+                url = _asset_url(sourced, figure.src, portable=portable)
+                if figure.decorative:
+                    ornaments.add(url)
+                else:
+                    number += 1
+                placed.append(PlacedFigure(figure, None if figure.decorative else number, url))
+            texts.append(_section_text(section, tuple(placed), marker))
+        sections.append(tuple(texts))
+    return _IssueText(tuple(sections), tuple(marker.marked), frozenset(ornaments))
+
+
+def _section_text(
+    section: Section, figures: tuple[PlacedFigure, ...], marker: "_AbbreviationMarker"
+) -> SectionText:
+    """The section's Markdown blocks, each followed by the figures it mentions first.
+
+    A figure goes after the block (paragraph, list, quote, table) that first
+    mentions it as 'Figure N' or 'Fig. N', never inside one; figures nobody
+    mentions follow the section's text, in the order the issue lists them.
+    """
+    parser = _markdown()
+    tokens = parser.parse(section.body)
+    _nest_headings(tokens)
+    unplaced = list(figures)
+    items: list[Markup | PlacedFigure] = []
+    for block in _blocks(tokens):
+        for before, token in zip([None, *block], block, strict=False):
+            _mark_bare_links(token)
+            if token.type == "inline" and not (before and before.type == "heading_open"):
+                marker.mark(token)
+        items.append(Markup(parser.renderer.render(block, parser.options, {})))
+        mentioned = _mentioned_figures(" ".join(t.content for t in block if t.type == "inline"))
+        placed_here = [figure for figure in unplaced if figure.number in mentioned]
+        items.extend(placed_here)
+        unplaced = [figure for figure in unplaced if figure not in placed_here]
+    return (*items, *unplaced)
+
+
+def _blocks(tokens: list[Token]) -> Iterator[list[Token]]:
+    """Split a token stream into its top-level blocks: paragraphs, lists, quotes, ..."""
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting <= 0:
+            yield tokens[start : index + 1]
+            start = index + 1
+
+
+_FIGURE_MENTION = re.compile(
+    r"(?<!\w)(?:figures?|figs?\.?)\s*(\d+(?:\s*(?:,|and|&|to|[-\u2013])\s*\d+)*)",
+    re.IGNORECASE,
+)
+_RANGE = re.compile(r"(\d+)\s*(?:to|[-\u2013])\s*(\d+)")
+_MAX_RANGE = 100
+"""Longest range of figures a mention may name (Figures 2 to 5); longer is not a mention."""
+
+
+def _mentioned_figures(text: str) -> set[int]:
+    """The figure numbers TEXT mentions: 'Figure 2', 'Fig. 3', 'Figures 4 and 5', 'Figs. 6-8'."""
+    numbers: set[int] = set()
+    for mention in _FIGURE_MENTION.finditer(text):
+        listed = mention[1]
+        for first, last in _RANGE.findall(listed):
+            if 0 <= int(last) - int(first) <= _MAX_RANGE:
+                numbers.update(range(int(first), int(last) + 1))
+        numbers.update(int(number) for number in re.findall(r"\d+", listed))
+    return numbers
+
+
+class _AbbreviationMarker:
+    """Marks the first use of each glossary abbreviation in body text as <abbr title>.
+
+    Uses are whole words with the case as written in the glossary, found in
+    running text only: never in a link's text, in code, or in a heading. Call
+    `mark` on the inline tokens in reading order; MARKED lists what was
+    marked, in that order.
+
+    The abbreviation's text is wrapped in a <span> inside the <abbr>: WeasyPrint
+    tags an <abbr> like an <em> or a <code> and drops its title, and the span
+    gives it a shape in the structure tree that those never have, by which
+    `tags.expand_abbreviations` finds it to add the expansion.
+    """
+
+    def __init__(self, glossary: Mapping[str, str]) -> None:
+        self.pending = dict(glossary)
+        self.marked: list[Abbreviation] = []
+        self._pattern = self._compile()
+
+    def _compile(self) -> re.Pattern[str] | None:
+        if not self.pending:
+            return None
+        # Longest first, so that an abbreviation inside a longer one's match does not win.
+        words = sorted(self.pending, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+
+    def mark(self, inline: Token) -> None:
+        if self._pattern is None or not inline.children:
+            return
+        children: list[Token] = []
+        in_link = 0
+        for child in inline.children:
+            if child.type == "link_open":
+                in_link += 1
+            elif child.type == "link_close":
+                in_link -= 1
+            if child.type == "text" and not in_link and self._pattern is not None:
+                children.extend(self._split(child))
+            else:
+                children.append(child)
+        inline.children = children
+
+    def _split(self, text: Token) -> list[Token]:
+        """TEXT as tokens, with the first use of each pending abbreviation in <abbr>."""
+        tokens: list[Token] = []
+        content, start = text.content, 0
+        assert self._pattern is not None
+        for match in self._pattern.finditer(content):
+            word = match[0]
+            if word not in self.pending:
+                continue  # marked earlier in this same text
+            expansion = self.pending.pop(word)
+            self.marked.append((word, expansion))
+            tokens += [
+                _text(content[start : match.start()]),
+                Token("abbr_open", "abbr", 1, attrs={"title": expansion}),
+                Token("span_open", "span", 1),
+                _text(word),
+                Token("span_close", "span", -1),
+                Token("abbr_close", "abbr", -1),
+            ]
+            start = match.end()
+        if not tokens:
+            return [text]
+        self._pattern = self._compile()
+        return [token for token in (*tokens, _text(content[start:])) if token.content or token.tag]
+
+
+def _text(content: str) -> Token:
+    return Token("text", "", 0, content=content)
 
 
 @cache

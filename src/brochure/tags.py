@@ -2,11 +2,14 @@
 
 WeasyPrint writes the structure tree; pypdf then fixes what it leaves out or
 gets wrong for PDF/UA and PDF/A: a designer cover becomes one described
-figure, running heads and folios become artifacts, links are described by
-their text, and the XMP metadata states the language.
+figure, ornaments (images with empty alt text), running heads and folios
+become artifacts, links are described by their text, definition lists get a
+label and a body per entry, abbreviations carry their expansion, and the XMP
+metadata states the language.
 """
 
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeGuard, cast
 from xml.sax.saxutils import escape
 
@@ -23,6 +26,8 @@ from pypdf.generic import (
     StreamObject,
     TextStringObject,
 )
+
+from .errors import AssembleError
 
 
 def tag_cover(writer: PdfWriter, pages: int, alt: str) -> None:
@@ -84,6 +89,7 @@ def _wrap_as_figure(writer: PdfWriter, page: PageObject) -> None:
 
 _MARKED_CONTENT = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 _PAGINATION = b"/Artifact <</Type /Pagination>> BDC"
+_LAYOUT = b"/Artifact <</Type /Layout>> BDC"
 
 
 def mark_page_furniture(writer: PdfWriter) -> None:
@@ -109,9 +115,68 @@ def mark_page_furniture(writer: PdfWriter) -> None:
             if isinstance(element, IndirectObject) and element.idnum not in reachable
         }
         if stray:
-            _make_artifacts(page, stray)
+            _make_artifacts(page, stray, _PAGINATION)
             for mcid in stray:
                 elements[mcid] = NullObject()
+
+
+def hide_ornaments(writer: PdfWriter) -> None:
+    """Make images without alt text artifacts, which screen readers skip.
+
+    An image's alt text is required in the issue unless it is an ornament,
+    whose empty alt text says just that; WeasyPrint tags every image as a
+    figure, and a figure without alt text breaks PDF/UA. Each such figure
+    leaves the structure tree, its marked content becomes a layout artifact,
+    and a container it leaves empty (the <figure> around it) goes too.
+    """
+    root = writer.root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    numbers = cast(ArrayObject, _dictionary(_dictionary(root)["/ParentTree"])["/Nums"])
+    parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
+    pages = {
+        page.indirect_reference.idnum: page for page in writer.pages if page.indirect_reference
+    }
+    for element, parent in list(_elements_with_parents(_dictionary(root))):
+        if element.get("/S") != "/Figure" or "/Alt" in element or "/ActualText" in element:
+            continue
+        page_reference = element.get("/Pg")
+        page = (
+            pages.get(page_reference.idnum) if isinstance(page_reference, IndirectObject) else None
+        )
+        mcids = {int(kid) for kid in _kids(element) if isinstance(kid, NumberObject)}
+        if page is not None and mcids:
+            _make_artifacts(page, mcids, _LAYOUT)
+            elements = parents.get(int(page.get("/StructParents", -1)))
+            for mcid in mcids if isinstance(elements, ArrayObject) else ():
+                cast(ArrayObject, elements)[mcid] = NullObject()
+        _remove_kid(parent, element)
+
+
+def _elements_with_parents(
+    root: DictionaryObject,
+) -> Iterator[tuple[DictionaryObject, DictionaryObject]]:
+    """Every structure element below ROOT with its parent, in reading order."""
+    pending = [(kid, root) for kid in reversed(_kids(root))]
+    while pending:
+        element, parent = pending.pop()
+        if _is_structure_element(element):
+            yield element, parent
+            pending.extend((kid, element) for kid in reversed(_kids(element)))
+
+
+def _remove_kid(parent: DictionaryObject, element: DictionaryObject) -> None:
+    """Take ELEMENT out of PARENT's kids; a container left empty is taken out of its own."""
+    kids = parent.get("/K")
+    if isinstance(kids, ArrayObject):
+        kept = [kid for kid in kids if kid.get_object() is not element]
+        parent[NameObject("/K")] = ArrayObject(kept)
+    else:
+        kept = []
+        parent[NameObject("/K")] = ArrayObject()
+    grandparent = parent.get("/P")
+    if not kept and parent.get("/S") in ("/NonStruct", "/Div") and grandparent is not None:
+        _remove_kid(_dictionary(grandparent), parent)
 
 
 def _reachable_elements(root: DictionaryObject) -> set[int]:
@@ -128,11 +193,11 @@ def _reachable_elements(root: DictionaryObject) -> set[int]:
     return seen
 
 
-def _make_artifacts(page: PageObject, mcids: set[int]) -> None:
-    """Turn the marked-content sequences MCIDS on PAGE into pagination artifacts."""
+def _make_artifacts(page: PageObject, mcids: set[int], artifact: bytes) -> None:
+    """Turn the marked-content sequences MCIDS on PAGE into artifacts of a kind."""
 
     def replace(match: re.Match[bytes]) -> bytes:
-        return _PAGINATION if int(match[1]) in mcids else match[0]
+        return artifact if int(match[1]) in mcids else match[0]
 
     contents = page["/Contents"].get_object()
     for reference in contents if isinstance(contents, ArrayObject) else [page["/Contents"]]:
@@ -241,6 +306,101 @@ def _marked_content_text(page: PageObject) -> dict[int, str]:
 
     page.extract_text(visitor_operand_before=operator, visitor_text=text)
     return texts
+
+
+def label_definitions(writer: PdfWriter) -> None:
+    """Make each grouped term and definition of a definition list one item: label and body.
+
+    WeasyPrint tags a <dl> as a list whose every <dt> and <dd> is an item of
+    its own, and a <div> grouping them as a Div, which PDF/UA does not allow in
+    a list. Each such group becomes one list item, its term the label (Lbl)
+    and its definitions the body (LBody), as a reader of the list expects. A
+    list set in columns is tagged as one list per column inside the list; the
+    columns' items become the list's own.
+    """
+    root = writer.root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    for element, parent in list(_elements_with_parents(_dictionary(root))):
+        if element.get("/S") == "/L":
+            _merge_columns(element)
+        if element.get("/S") != "/Div" or parent.get("/S") != "/L":
+            continue
+        items = _kids(element)
+        if not items or not all(_is_structure_element(item) for item in items):
+            continue
+        parts = []
+        for index, item in enumerate(cast(list[DictionaryObject], items)):
+            for part in _kids(item):
+                if not _is_structure_element(part):
+                    continue
+                part[NameObject("/S")] = NameObject("/Lbl" if index == 0 else "/LBody")
+                part[NameObject("/P")] = element.indirect_reference
+                parts.append(part.indirect_reference)
+        element[NameObject("/S")] = NameObject("/LI")
+        element[NameObject("/K")] = ArrayObject(parts)
+
+
+def _merge_columns(element: DictionaryObject) -> None:
+    """Make the items of a list's column fragments (lists with only lists in them) its own.
+
+    WeasyPrint puts a nested list next to the items of its parent list, never
+    alone, so a list whose kids are all lists is a list broken into columns.
+    """
+    columns = _kids(element)
+    if not columns or not all(_is_structure_element(c) and c.get("/S") == "/L" for c in columns):
+        return
+    items = []
+    for column in cast(list[DictionaryObject], columns):
+        for item in _kids(column):
+            if _is_structure_element(item):
+                item[NameObject("/P")] = element.indirect_reference
+                items.append(item.indirect_reference)
+    element[NameObject("/K")] = ArrayObject(items)
+
+
+def expand_abbreviations(writer: PdfWriter, abbreviations: Sequence[tuple[str, str]]) -> None:
+    """Give each marked abbreviation its expansion (/E), so screen readers can say it in full.
+
+    ABBREVIATIONS are those the renderer marked, in reading order, each as
+    <abbr title><span>APL</span></abbr>. WeasyPrint drops the title and tags
+    the <abbr> as a NonStruct around a Span around one run of text; each
+    becomes a Span with /E. They are found in reading order, each the next
+    element of that shape whose text is the next abbreviation: an anonymous
+    box around a lone <span> has the same shape, but not, in practice, the
+    same text at that point. Raise `AssembleError` if one is not found.
+    """
+    root = writer.root_object.get("/StructTreeRoot")
+    pending = list(abbreviations)
+    if root is None or not pending:
+        return
+    text = _MarkedText(writer)
+    for element, _ in _elements_with_parents(_dictionary(root)):
+        if not pending:
+            return
+        word, expansion = pending[0]
+        if _is_marked_abbreviation(element) and text.text_of(element, None).strip() == word:
+            element[NameObject("/S")] = NameObject("/Span")
+            element[NameObject("/E")] = TextStringObject(expansion)
+            pending.pop(0)
+    if pending:
+        raise AssembleError(f"the tags have no abbreviation {pending[0][0]!r} to expand")
+
+
+def _is_marked_abbreviation(element: DictionaryObject) -> bool:
+    """Has ELEMENT the shape of a marked <abbr>: NonStruct, Span, one run of text?"""
+    if element.get("/S") != "/NonStruct":
+        return False
+    kids = _kids(element)
+    if len(kids) != 1 or not _is_structure_element(kids[0]) or kids[0].get("/S") != "/Span":
+        return False
+    runs = _kids(kids[0])
+    return (
+        len(runs) == 1
+        and _is_structure_element(runs[0])
+        and runs[0].get("/S") == "/Span"
+        and not any(_is_structure_element(part) for part in _kids(runs[0]))
+    )
 
 
 _RDF_END = re.compile(rb"</rdf:RDF>")

@@ -28,7 +28,7 @@ from PIL import Image, ImageCms
 from .editions import Layout
 from .errors import TypesetError
 from .libraries import quick_library_lookup
-from .render import ASSET_SCHEME, IssueHtml
+from .render import ASSET_SCHEME, Abbreviation, IssueHtml
 
 with quick_library_lookup():
     from weasyprint import CSS, HTML
@@ -45,6 +45,8 @@ class TypesetPdf:
     body_pages: int
     blank_pages: int
     warnings: tuple[str, ...]
+    abbreviations: tuple[Abbreviation, ...] = ()
+    """The abbreviations marked in the body, in reading order, with what they stand for."""
 
 
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
@@ -108,6 +110,8 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         parts = urlsplit(url)
         if parts.scheme == ASSET_SCHEME and self.assets and not parts.netloc:
             path = (self.assets / unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.assets):
+                raise ValueError(f"refused {url}: outside the issue's folder")
         elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
             path = Path(unquote(parts.path)).resolve()
         else:
@@ -138,16 +142,18 @@ def typeset(
     """Typeset the parts into one PDF, as the LAYOUT's edition asks.
 
     ROOTS are the only folders files may be read from; the last is the issue's,
-    where `asset:` URLs point. Blank pages go before
-    the back page until the page count, with DESIGNER_COVER_PAGES merged later,
-    is a multiple of the edition's. With STRICT, any WeasyPrint warning raises
-    `TypesetError`.
+    where `asset:` URLs point. The back page is typeset first: if the glossary
+    does not fit on it, the glossary goes at the end of the body instead. Blank
+    pages go before the back page until the page count, with
+    DESIGNER_COVER_PAGES merged later, is a multiple of the edition's. With
+    STRICT, any WeasyPrint warning raises `TypesetError`; images the parts name
+    as ornaments are expected to have no alt text.
     """
     fetcher = ProjectFetcher(roots, layout.image_mode, layout.press_profile, assets=roots[-1])
     fonts = FontConfiguration()
     colour_profiles: dict[str, Any] = {}  # filled by @color-profile rules, read by render
     options = _pdf_options(layout)
-    with _captured_warnings() as warnings:
+    with _captured_warnings(_ornament_messages(parts.ornaments)) as warnings:
         stylesheets = [
             _stylesheet(path, fetcher, fonts, colour_profiles) for path in layout.stylesheets
         ]
@@ -163,7 +169,11 @@ def typeset(
             )
 
         cover = render(parts.cover) if parts.cover is not None else None
-        body, back = render(parts.body), render(parts.back)
+        body_html, back = parts.body, render(parts.back)
+        if len(back.pages) > 1 and parts.glossary_in_body:
+            body_html, back_html = parts.glossary_in_body
+            back = render(back_html)
+        body = render(body_html)
         cover_pages = len(cover.pages) if cover else 0
         pages = cover_pages + designer_cover_pages + len(body.pages) + len(back.pages)
         blank_count = -pages % layout.edition.page_multiple
@@ -172,7 +182,9 @@ def typeset(
         data = _reproducible(body.copy(ordered).write_pdf(**options))
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
-    return TypesetPdf(data, cover_pages, len(body.pages), len(blank), tuple(warnings))
+    return TypesetPdf(
+        data, cover_pages, len(body.pages), len(blank), tuple(warnings), parts.abbreviations
+    )
 
 
 def _stylesheet(
@@ -230,15 +242,29 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _ornament_messages(urls: frozenset[str]) -> frozenset[str]:
+    """What WeasyPrint says about images without alt text: for ornaments, that is the point."""
+    return frozenset(f'Image "{url}" has no required alt description' for url in urls)
+
+
 @contextlib.contextmanager
-def _captured_warnings() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings and errors instead of printing them."""
+def _captured_warnings(expected: frozenset[str] = frozenset()) -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings and errors instead of printing them.
+
+    EXPECTED messages are dropped before any handler sees them.
+    """
     messages: list[str] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
     logger = logging.getLogger("weasyprint")
+
+    def unexpected(record: logging.LogRecord) -> bool:
+        return record.getMessage() not in expected
+
+    logger.addFilter(unexpected)
     logger.addHandler(handler)
     try:
         yield messages
     finally:
         logger.removeHandler(handler)
+        logger.removeFilter(unexpected)
