@@ -1,5 +1,6 @@
 """Assembly: a designer's cover PDF replaces the rendered cover, nothing else is lost."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,35 @@ def test_an_encrypted_cover_is_refused_at_its_field(tmp_path: Path, settings: Se
     (problem,) = raised.value.problems
     assert (problem.line, problem.field) == (line, "cover.pdf")
     assert problem.message == "the cover PDF is encrypted; supply an unprotected copy"
+
+
+def test_no_stream_ends_with_a_carriage_return() -> None:
+    """Bytes ending in CR before qpdf's LF would read as a CR LF end of line, and PDF/A
+    validators would count the stream one byte short: such a stream gets ASCII85 on top."""
+    import zlib
+
+    import pikepdf
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    from brochure.assemble import serialise
+
+    content = b"manifest 104"  # its Flate encoding ends with a carriage return
+    compressed = zlib.compress(content)
+    assert compressed.endswith(b"\r")
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    stream = DecodedStreamObject()
+    stream.set_data(compressed)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    writer.root_object[NameObject("/Data")] = writer._add_object(stream)
+
+    data = serialise(writer)
+    assert b"\r\nendstream" not in data
+    with pikepdf.open(io.BytesIO(data)) as document:
+        packed = document.Root.Data
+        assert packed.read_bytes() == content
+        assert list(packed.Filter) == ["/ASCII85Decode", "/FlateDecode"]
+        for thing in document.objects:
+            if isinstance(thing, pikepdf.Stream):
+                assert not thing.read_raw_bytes().endswith(b"\r")

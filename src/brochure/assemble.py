@@ -8,6 +8,7 @@ marks. It changes nothing else, so links, the outline, the tags and the
 metadata from typesetting stay intact.
 """
 
+import base64
 import datetime
 import io
 from dataclasses import dataclass
@@ -137,17 +138,54 @@ def serialise(writer: PdfWriter) -> bytes:
     """
     written = io.BytesIO()
     writer.write(written)
-    with pikepdf.open(written) as document:
+    packed = _packed(written)
+    if b"\r\nendstream" in packed:
+        packed = _packed(io.BytesIO(packed), end_streams_cleanly=True)
+    return packed
+
+
+def _packed(pdf: io.BytesIO, *, end_streams_cleanly: bool = False) -> bytes:
+    with pikepdf.open(pdf) as document:
+        if end_streams_cleanly:
+            for stream in document.objects:
+                if isinstance(stream, pikepdf.Stream) and stream.read_raw_bytes().endswith(b"\r"):
+                    _end_with_ascii85(stream)
         packed = io.BytesIO()
         document.save(
             packed,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            compress_streams=True,
+            # Compressing would undo _end_with_ascii85; the first pass compressed everything.
+            compress_streams=not end_streams_cleanly,
             recompress_flate=False,
             deterministic_id=True,
             fix_metadata_version=False,
         )
     return packed.getvalue()
+
+
+def _end_with_ascii85(stream: pikepdf.Stream) -> None:
+    """Encode STREAM once more, in ASCII85, so that its bytes end with '~>'.
+
+    Bytes that end with a carriage return, followed by the line feed qpdf writes
+    before `endstream`, read as one CR LF end of line: PDF/A validators then count
+    the stream one byte short of its /Length. Compressed data ends with a
+    checksum, so about one stream in 256 does; ASCII85 costs it a quarter more.
+    """
+    filters = _as_list(stream.get("/Filter"))
+    parameters = _as_list(stream.get("/DecodeParms")) or [None] * len(filters)
+    stream.write(
+        base64.a85encode(stream.read_raw_bytes()) + b"~>",
+        filter=pikepdf.Array([pikepdf.Name.ASCII85Decode, *filters]),
+        decode_parms=pikepdf.Array([None, *parameters]),
+        type_check=False,
+    )
+
+
+def _as_list(value: object) -> list[object]:
+    """A filter entry as a list: one value stands for a list of one."""
+    if isinstance(value, pikepdf.Array):
+        return list(value)
+    return [] if value is None else [value]
 
 
 def _insert_cover(writer: PdfWriter, cover: DesignerCover, media_margin: float) -> None:
