@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
@@ -30,6 +29,7 @@ from .files import write_atomically
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import Manifest, source_files
 from .model import SourcedIssue
+from .pdfs import PDF_ERRORS, describe
 
 MEDIA_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
 
@@ -107,8 +107,8 @@ def extract_files(data: bytes) -> tuple[EmbeddedFile, ...]:
             )
             for attachment in attachments
         )
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
-        raise BrochureError(f"not a readable PDF ({error})") from None
+    except PDF_ERRORS as error:
+        raise BrochureError(f"not a readable PDF ({describe(error)})") from None
 
 
 @dataclass(frozen=True)

@@ -18,19 +18,17 @@ from typing import cast
 import pikepdf
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.constants import PageLabelStyle
-from pypdf.errors import PdfReadError
 from pypdf.generic import (
     BooleanObject,
-    DictionaryObject,
     IndirectObject,
     NameObject,
-    PdfObject,
     RectangleObject,
 )
 
 from .archive import EmbeddedFile, embed_files
 from .editions import Layout
 from .errors import AssembleError
+from .pdfs import PDF_ERRORS, describe, dictionary
 from .prepress import finish_for_press
 from .settings import Paper
 from .tags import (
@@ -73,8 +71,8 @@ def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
         if reader.is_encrypted:
             raise AssembleError("the cover PDF is encrypted; supply an unprotected copy")
         pages = tuple(reader.pages)
-    except (PdfReadError, ValueError, KeyError) as error:
-        raise AssembleError(f"not a readable PDF ({error})") from None
+    except PDF_ERRORS as error:
+        raise AssembleError(f"not a readable PDF ({describe(error)})") from None
     if not pages:
         raise AssembleError("the cover PDF has no pages")
     for number, page in enumerate(pages, start=1):
@@ -221,18 +219,14 @@ def _add_first_outline_item(writer: PdfWriter, title: str, page_index: int) -> N
     item = writer.add_outline_item(title=title, page_number=page_index)
     if old_first is None:
         return
-    entry = _dictionary(item)
+    entry = dictionary(item)
     new_last = cast(IndirectObject, entry["/Prev"])
-    del _dictionary(new_last)["/Next"]
+    del dictionary(new_last)["/Next"]
     root[NameObject("/Last")] = new_last
     del entry["/Prev"]
     entry[NameObject("/Next")] = old_first
-    _dictionary(old_first)[NameObject("/Prev")] = item
+    dictionary(old_first)[NameObject("/Prev")] = item
     root[NameObject("/First")] = item
-
-
-def _dictionary(reference: PdfObject) -> DictionaryObject:
-    return cast(DictionaryObject, reference.get_object())
 
 
 def _label_pages(writer: PdfWriter, cover_pages: int, body_pages: int) -> None:

@@ -18,7 +18,6 @@ pipeline's typesetter does not put images there.
 
 import io
 import math
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +26,6 @@ from typing import Any
 import pikepdf
 from page import PageError, ValidationProfile, validate_pdf_bytes
 from pypdf import PageObject, PdfReader
-from pypdf.errors import DependencyError, DeprecationError, PyPdfError
 from pypdf.generic import (
     ArrayObject,
     BooleanObject,
@@ -39,6 +37,7 @@ from pypdf.generic import (
 )
 
 from .errors import AssembleError
+from .pdfs import PDF_ERRORS, describe
 
 _FONTS = "fonts-embedded"
 _BOXES = "page-boxes"
@@ -56,24 +55,6 @@ the minimum resolution can compute a hair below it."""
 _MAX_FORM_DEPTH = 32
 """Form XObjects nested deeper than this are taken as malformed, not recursed into."""
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
-
-# pypdf raises all of these on damaged files (seen when fuzzing WeasyPrint's output),
-# not only its own PyPdfError; they are caught only around reading, never around the checks.
-_PDF_ERRORS = (
-    PyPdfError,
-    DeprecationError,
-    DependencyError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    AttributeError,
-    AssertionError,
-    NotImplementedError,
-    RecursionError,
-    zlib.error,
-    pikepdf.PdfError,
-)
 
 _Matrix = tuple[float, float, float, float, float, float]
 
@@ -266,8 +247,8 @@ def _read_pages(data: bytes) -> tuple[_Page, ...]:
             raise AssembleError("the PDF is encrypted; preflight needs an unprotected copy")
         pages = list(reader.pages)
         operations = _Operations(data)
-    except _PDF_ERRORS as error:
-        raise AssembleError(f"not a readable PDF ({_describe(error)})") from error
+    except PDF_ERRORS as error:
+        raise AssembleError(f"not a readable PDF ({describe(error)})") from error
     with operations:
         return tuple(
             _read_page(number, page, operations) for number, page in enumerate(pages, start=1)
@@ -317,11 +298,6 @@ def _plain(operand: object) -> object:
     return operand
 
 
-def _describe(error: Exception) -> str:
-    # Some of pypdf's messages are bare, e.g. a KeyError's is only the key.
-    return f"{type(error).__name__}: {error}"
-
-
 def _read_page(number: int, page: PageObject, operations: _Operations) -> _Page:
     try:
         walker = _Walker(operations)
@@ -340,8 +316,8 @@ def _read_page(number: int, page: PageObject, operations: _Operations) -> _Page:
         )
     except _Malformed as error:
         raise AssembleError(f"page {number}: {error}") from error
-    except _PDF_ERRORS as error:
-        raise AssembleError(f"page {number}: cannot be read ({_describe(error)})") from error
+    except PDF_ERRORS as error:
+        raise AssembleError(f"page {number}: cannot be read ({describe(error)})") from error
 
 
 @dataclass

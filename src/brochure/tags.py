@@ -28,6 +28,7 @@ from pypdf.generic import (
 )
 
 from .errors import AssembleError
+from .pdfs import dictionary
 
 
 def tag_cover(writer: PdfWriter, pages: int, alt: str) -> None:
@@ -36,9 +37,9 @@ def tag_cover(writer: PdfWriter, pages: int, alt: str) -> None:
     The cover's own marked content is dropped: its structure is not copied,
     and a screen reader should hear the cover described once, not in pieces.
     """
-    root = _dictionary(writer.root_object["/StructTreeRoot"])
-    document = _dictionary(cast(ArrayObject, root["/K"])[0])
-    numbers = cast(ArrayObject, _dictionary(root["/ParentTree"])["/Nums"])
+    root = dictionary(writer.root_object["/StructTreeRoot"])
+    document = dictionary(cast(ArrayObject, root["/K"])[0])
+    numbers = cast(ArrayObject, dictionary(root["/ParentTree"])["/Nums"])
     next_key = max((int(key) for key in numbers[::2]), default=-1) + 1
     figures = []
     for index in range(pages):
@@ -100,9 +101,9 @@ def mark_page_furniture(writer: PdfWriter) -> None:
     content. Marked content whose element the tree never reaches is turned
     into an artifact, and its entry in the parent tree is cleared.
     """
-    root = _dictionary(writer.root_object["/StructTreeRoot"])
+    root = dictionary(writer.root_object["/StructTreeRoot"])
     reachable = _reachable_elements(root)
-    numbers = cast(ArrayObject, _dictionary(root["/ParentTree"])["/Nums"])
+    numbers = cast(ArrayObject, dictionary(root["/ParentTree"])["/Nums"])
     parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
     for page in writer.pages:
         key = page.get("/StructParents")
@@ -132,12 +133,12 @@ def hide_ornaments(writer: PdfWriter) -> None:
     root = writer.root_object.get("/StructTreeRoot")
     if root is None:
         return
-    numbers = cast(ArrayObject, _dictionary(_dictionary(root)["/ParentTree"])["/Nums"])
+    numbers = cast(ArrayObject, dictionary(dictionary(root)["/ParentTree"])["/Nums"])
     parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
     pages = {
         page.indirect_reference.idnum: page for page in writer.pages if page.indirect_reference
     }
-    for element, parent in list(_elements_with_parents(_dictionary(root))):
+    for element, parent in list(_elements_with_parents(dictionary(root))):
         if element.get("/S") != "/Figure" or "/Alt" in element or "/ActualText" in element:
             continue
         page_reference = element.get("/Pg")
@@ -176,7 +177,7 @@ def _remove_kid(parent: DictionaryObject, element: DictionaryObject) -> None:
         parent[NameObject("/K")] = ArrayObject()
     grandparent = parent.get("/P")
     if not kept and parent.get("/S") in ("/NonStruct", "/Div") and grandparent is not None:
-        _remove_kid(_dictionary(grandparent), parent)
+        _remove_kid(dictionary(grandparent), parent)
 
 
 def _reachable_elements(root: DictionaryObject) -> set[int]:
@@ -188,7 +189,7 @@ def _reachable_elements(root: DictionaryObject) -> set[int]:
         if not isinstance(reference, IndirectObject) or reference.idnum in seen:
             continue
         seen.add(reference.idnum)
-        kids = _dictionary(reference).get("/K")
+        kids = dictionary(reference).get("/K")
         pending.extend(kids if isinstance(kids, ArrayObject) else [kids])
     return seen
 
@@ -215,7 +216,7 @@ def describe_links(writer: PdfWriter) -> None:
     if root is None:
         return
     reader = _MarkedText(writer)
-    elements = [_dictionary(kid) for kid in _kids(_dictionary(root))]
+    elements = [dictionary(kid) for kid in _kids(dictionary(root))]
     while elements:
         element = elements.pop()
         if element.get("/S") != "/Link":
@@ -234,7 +235,7 @@ def _annotations_under(element: DictionaryObject) -> list[DictionaryObject]:
     found = []
     for kid in _kids(element):
         if isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR":
-            found.append(_dictionary(kid["/Obj"]))
+            found.append(dictionary(kid["/Obj"]))
         elif _is_structure_element(kid):
             found.extend(_annotations_under(kid))
     return found
@@ -321,7 +322,7 @@ def label_definitions(writer: PdfWriter) -> None:
     root = writer.root_object.get("/StructTreeRoot")
     if root is None:
         return
-    for element, parent in list(_elements_with_parents(_dictionary(root))):
+    for element, parent in list(_elements_with_parents(dictionary(root))):
         if element.get("/S") == "/L":
             _merge_columns(element)
         if element.get("/S") != "/Div" or parent.get("/S") != "/L":
@@ -375,7 +376,7 @@ def expand_abbreviations(writer: PdfWriter, abbreviations: Sequence[tuple[str, s
     if root is None or not pending:
         return
     text = _MarkedText(writer)
-    for element, _ in _elements_with_parents(_dictionary(root)):
+    for element, _ in _elements_with_parents(dictionary(root)):
         if not pending:
             return
         word, expansion = pending[0]
@@ -428,7 +429,3 @@ def state_language(writer: PdfWriter) -> None:
     for key in ("/Filter", "/DecodeParms"):
         stream.pop(key, None)
     StreamObject.set_data(stream, xmp)  # the bytes as they are: no filter applies any more
-
-
-def _dictionary(reference: PdfObject) -> DictionaryObject:
-    return cast(DictionaryObject, reference.get_object())
