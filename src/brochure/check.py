@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .measure import (
@@ -30,6 +29,7 @@ from .measure import (
     text_width,
 )
 from .model import Issue, Section, SourcedIssue
+from .render import PrintMarkdown
 
 
 @dataclass(frozen=True, order=True)
@@ -335,13 +335,8 @@ def _figure_credits(sourced: SourcedIssue) -> Iterator[Finding]:
 # ---------- Links ----------
 
 
-class _LinkReader(MarkdownIt):
-    """CommonMark as the renderer reads it, but keeping every link as written."""
-
-    def __init__(self) -> None:
-        super().__init__("commonmark", {"html": False})
-        self.enable(["table", "strikethrough"])
-        self.disable("image")
+class _LinkReader(PrintMarkdown):
+    """Markdown as the renderer reads it, but keeping every link as written."""
 
     def validateLink(self, url: str) -> bool:
         return True

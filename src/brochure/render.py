@@ -375,7 +375,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     return environment
 
 
-class _PrintMarkdown(MarkdownIt):
+class PrintMarkdown(MarkdownIt):
     """CommonMark with raw HTML shown as text and only links that work on paper."""
 
     def __init__(self) -> None:
@@ -391,7 +391,7 @@ class _PrintMarkdown(MarkdownIt):
 
 @cache
 def _markdown() -> MarkdownIt:
-    return _PrintMarkdown()
+    return PrintMarkdown()
 
 
 def markdown_to_html(text: str) -> Markup:
