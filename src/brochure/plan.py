@@ -6,6 +6,7 @@ without paying for WeasyPrint.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,15 @@ class BuildPlan:
         return self.sourced.path
 
 
+def refuse_inputs(
+    target: Path, sourced: SourcedIssue, design: Mapping[str, Path], what: str
+) -> None:
+    """Raise `BrochureError` if TARGET is the issue, a file it names, or one of DESIGN."""
+    inputs = [*source_files(sourced).values(), *design.values()]
+    if target.resolve() in {path.resolve() for path in inputs}:
+        raise BrochureError(f"{target}: refusing to write {what} over a file the build reads")
+
+
 def plan_build(
     issue_path: Path,
     settings: Settings,
@@ -57,9 +67,7 @@ def plan_build(
     date = document_date(sourced.issue)
     target = output or settings.output / edition.output_name(sourced.slug)
     design = design_files(settings)
-    inputs = [*source_files(sourced).values(), *design.values()]
-    if target.resolve() in {path.resolve() for path in inputs}:
-        raise BrochureError(f"{target}: refusing to write the PDF over a file the build reads")
+    refuse_inputs(target, sourced, design, "the PDF")
     return BuildPlan(
         sourced=sourced,
         edition=edition,

@@ -18,8 +18,8 @@ from .build import produce
 from .editions import DEFAULT_EDITION, Edition
 from .errors import BrochureError
 from .files import write_atomically
-from .manifest import design_files, source_files
-from .plan import BuildPlan, plan_build
+from .manifest import design_files
+from .plan import BuildPlan, plan_build, refuse_inputs
 from .raster import PageImage, png_bytes, render_pages, spreads
 from .settings import BuildOptions, Settings
 
@@ -82,7 +82,7 @@ def write_proof(
     """
     plan = plan_build(issue_path, settings, options, edition=edition)
     target = output or settings.output / f"{plan.sourced.slug}{edition.suffix}.proof.png"
-    _refuse_inputs(target, plan, settings)
+    refuse_inputs(target, plan.sourced, design_files(settings), "the proof")
     sheet = proof_sheet_of(plan, settings, dpi)
     write_atomically(target, sheet.png())
     return WrittenProof(target, len(sheet.tiles), *sheet.image.size)
@@ -230,10 +230,3 @@ def _counted(number: int, noun: str) -> str:
 def _long_date(date: datetime.date) -> str:
     """E.g. 15 March 2009: no order of day and month to misread."""
     return f"{date.day} {date:%B %Y}"
-
-
-def _refuse_inputs(target: Path, plan: BuildPlan, settings: Settings) -> None:
-    """Never write the sheet over a file the build reads (`-o issues/cover.png`)."""
-    inputs = [*source_files(plan.sourced).values(), *design_files(settings).values()]
-    if target.resolve() in {path.resolve() for path in inputs}:
-        raise BrochureError(f"{target}: refusing to write the proof over a file the build reads")
