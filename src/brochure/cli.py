@@ -67,11 +67,18 @@ def _editions(names: str) -> "tuple[Edition, ...]":
         raise click.BadParameter(str(error), param_hint="--edition") from None
 
 
-def _one_edition(name: str) -> "Edition":
+def _one_edition(ctx: click.Context, param: click.Parameter, name: str) -> "Edition":
     editions = _editions(name)
     if len(editions) != 1:
         raise click.BadParameter("name one edition", param_hint="--edition")
     return editions[0]
+
+
+def edition_option(function: click.decorators.FC) -> click.decorators.FC:
+    """-e/--edition NAME: the one edition a command works on."""
+    return click.option(
+        "-e", "--edition", default="screen", show_default=True, callback=_one_edition
+    )(function)
 
 
 def _shown(path: Path) -> str:
@@ -515,16 +522,15 @@ def validate(issues: tuple[Path, ...]) -> None:
 @main.command()
 @limit_option
 @click.argument("issue", type=ISSUE_FILE)
-@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
+@edition_option
 @click.option(
     "-o", "--output", type=OUTPUT_FILE, help="Write the HTML here. Default: out/<slug>.html."
 )
 @paper_option
-def html(issue: Path, edition_name: str, output: Path | None, paper: str) -> None:
+def html(issue: Path, edition: "Edition", output: Path | None, paper: str) -> None:
     """Write ISSUE as one HTML file (cover, body, back page) for inspection."""
     from .build import write_issue_html
 
-    edition = _one_edition(edition_name)
     options = BuildOptions(paper=Paper(paper.lower()))
     try:
         target = write_issue_html(issue, _settings(), options, output, edition=edition)
@@ -543,7 +549,7 @@ def html(issue: Path, edition_name: str, output: Path | None, paper: str) -> Non
     show_default=True,
     help="Resolution of the page pictures.",
 )
-@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
+@edition_option
 @click.option(
     "-o",
     "--output",
@@ -551,7 +557,7 @@ def html(issue: Path, edition_name: str, output: Path | None, paper: str) -> Non
     help="Write the PNG here. Default: out/<slug>[.<edition>].proof.png.",
 )
 @paper_option
-def proof(issue: Path, dpi: int, edition_name: str, output: Path | None, paper: str) -> None:
+def proof(issue: Path, dpi: int, edition: "Edition", output: Path | None, paper: str) -> None:
     """Write a proof sheet of ISSUE: every page in spreads, labelled, on one PNG.
 
     The issue is built as `brochure build` would build it, but only the
@@ -559,7 +565,6 @@ def proof(issue: Path, dpi: int, edition_name: str, output: Path | None, paper: 
     """
     from .proof import write_proof
 
-    edition = _one_edition(edition_name)
     options = BuildOptions(paper=Paper(paper.lower()))
     try:
         written = write_proof(issue, _settings(), options, output, edition=edition, dpi=dpi)
@@ -578,7 +583,7 @@ def proof(issue: Path, dpi: int, edition_name: str, output: Path | None, paper: 
     default=0,
     help="Port on 127.0.0.1 to serve on. Default: any free port.",
 )
-@click.option("-e", "--edition", "edition_name", default="screen", show_default=True)
+@edition_option
 @paper_option
 @click.option(
     "--write",
@@ -587,7 +592,7 @@ def proof(issue: Path, dpi: int, edition_name: str, output: Path | None, paper: 
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
 def preview(
-    issue: Path, port: int, edition_name: str, paper: str, write: bool, open_browser: bool
+    issue: Path, port: int, edition: "Edition", paper: str, write: bool, open_browser: bool
 ) -> None:
     """Show ISSUE in a web browser, rebuilt and refreshed whenever a file it uses is saved.
 
@@ -599,7 +604,6 @@ def preview(
 
     from .preview import PreviewSession, run_preview
 
-    edition = _one_edition(edition_name)
     options = BuildOptions(paper=Paper(paper.lower()))
     session = PreviewSession(issue, _settings(), options, edition=edition, write=write)
 
