@@ -180,3 +180,12 @@ def test_editions_command_lists_every_edition() -> None:
     assert code == 0
     names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
     assert names == ["screen", "print", "booklet", "handout", "large-print", "archive"]
+
+
+def test_html_never_writes_over_a_file_the_build_reads(project: Path) -> None:
+    stylesheet = project / "styles" / "brochure.css"
+    before = stylesheet.read_bytes()
+    code, _, err = run("html", "issues/2009-spring.yaml", "-o", "styles/brochure.css")
+    assert code == 1
+    assert "refusing to write the HTML over a file the build reads" in err
+    assert stylesheet.read_bytes() == before

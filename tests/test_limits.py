@@ -140,3 +140,10 @@ def test_a_batch_build_keeps_the_limits(project: Path) -> None:
     assert code == 1
     assert err.count("articles: 2 sections; an issue may have at most 1") == 3
     assert not list((project / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "html", "check", "proof"])
+def test_every_command_that_reads_an_issue_keeps_the_limits(project: Path, command: str) -> None:
+    code, _, err = run(command, "--limit", "sections=1", "issues/2009-spring.yaml")
+    assert code == 1
+    assert "articles: 2 sections; an issue may have at most 1" in err

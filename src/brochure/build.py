@@ -13,8 +13,9 @@ from .errors import AssembleError, IssueInvalid, PreflightFailed
 from .files import write_atomically
 from .impose import impose
 from .load import load_issue
+from .manifest import design_files
 from .model import SourcedIssue
-from .plan import BuildPlan, plan_build
+from .plan import BuildPlan, plan_build, refuse_inputs
 from .preflight import PreflightReport, Requirements, preflight
 from .render import render_issue_html, render_parts
 from .results import BuildResult
@@ -135,6 +136,7 @@ def write_issue_html(
     sourced = load_issue(issue_path, limits=settings.limits)
     layout = plan_layout(edition, options, settings)
     target = output or settings.output / f"{sourced.slug}{edition.suffix}.html"
+    refuse_inputs(target, sourced, design_files(settings), "the HTML")
     write_atomically(target, render_issue_html(settings, sourced, layout).encode())
     return target
 

@@ -541,6 +541,7 @@ def html(issue: Path, edition: "Edition", output: Path | None, paper: str) -> No
 
 
 @main.command()
+@limit_option
 @click.argument("issue", type=ISSUE_FILE)
 @click.option(
     "--dpi",
@@ -576,6 +577,7 @@ def proof(issue: Path, dpi: int, edition: "Edition", output: Path | None, paper:
 
 
 @main.command()
+@limit_option
 @click.argument("issue", type=ISSUE_FILE)
 @click.option(
     "--port",
