@@ -1,10 +1,17 @@
 """Typesetting reads only the project's files and never the network."""
 
 from pathlib import Path
+from typing import Any
 
+import pikepdf
 import pytest
+import weasyprint
+from PIL import Image
 
+from brochure.build import build_issue
+from brochure.settings import BuildOptions, Settings
 from brochure.typeset import ProjectFetcher
+from helpers import spring_data, write_issue
 
 
 @pytest.fixture
@@ -67,3 +74,63 @@ def test_asset_urls_read_from_the_issue_folder_only(tmp_path: Path) -> None:
             fetcher.fetch(url)
     with pytest.raises(ValueError, match="only files inside the project"):
         ProjectFetcher((project,)).fetch("asset:art/a%20b.png")
+
+
+class _CountingHTML(weasyprint.HTML):  # type: ignore[misc]
+    """WeasyPrint's HTML, counting the documents it lays out."""
+
+    rendered: list[str] = []
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        document = super().render(*args, **kwargs)
+        _CountingHTML.rendered.append(document.metadata.title or "")
+        return document
+
+
+def _cover_colour(pdf: Path) -> tuple[int, ...]:
+    """The colour of the first pixel of the cover's picture."""
+    with pikepdf.open(pdf) as document:
+        for _, image in document.pages[0].get_images().items():
+            return tuple(pikepdf.PdfImage(image).as_pil_image().convert("RGB").getpixel((0, 0)))
+    raise AssertionError("the cover has no picture")
+
+
+def test_rebuilds_reuse_unchanged_parts_and_notice_every_changed_file(
+    project: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second build typesets only the body; a changed picture or stylesheet is seen at once."""
+    Image.new("RGB", (600, 300), "teal").save(project / "issues" / "photo.png")
+    data = spring_data()
+    data["cover"].update(image="photo.png", image_alt="The clinic at dawn")
+    issue = write_issue(project / "issues" / "2009-spring.yaml", data)
+    here = Settings.for_project(project)
+    monkeypatch.setattr("brochure.typeset.HTML", _CountingHTML)
+    _CountingHTML.rendered = []
+
+    def build(name: str) -> tuple[Path, int]:
+        before = len(_CountingHTML.rendered)
+        output = build_issue(issue, here, BuildOptions(), project / "out" / name).output
+        return output, len(_CountingHTML.rendered) - before
+
+    first, _ = build("first.pdf")
+    again, typeset = build("again.pdf")
+    assert typeset == 1, "only the body is typeset again"
+    assert again.read_bytes() == first.read_bytes()
+
+    Image.new("RGB", (600, 300), "orange").save(project / "issues" / "photo.png")
+    recoloured, typeset = build("recoloured.pdf")
+    assert typeset == 2, "the cover, which shows the picture, and the body"
+    assert _cover_colour(first) == (0, 128, 128)
+    assert _cover_colour(recoloured) == (255, 165, 0)
+
+    stylesheet = project / "styles" / "brochure.css"
+    stylesheet.write_text(stylesheet.read_text() + "\n.article-title { color: #ff0000; }\n")
+    restyled, typeset = build("restyled.pdf")
+    assert typeset == 3, "every part, with the new stylesheet"
+    assert b"1 0 0 rg" in _page_contents(restyled, 1)
+    assert b"1 0 0 rg" not in _page_contents(recoloured, 1)
+
+
+def _page_contents(pdf: Path, index: int) -> bytes:
+    with pikepdf.open(pdf) as document:
+        return document.pages[index].Contents.read_bytes()
