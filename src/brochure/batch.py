@@ -7,16 +7,18 @@ are checked by content, never by file times, so a fresh clone or a restored
 CI cache behaves the same as the machine that built it.
 
 Typesetting runs in worker processes forked from one server that has already
-imported WeasyPrint, so each worker starts warm. Up-to-date outputs are found
-in this process before any worker starts, and without importing WeasyPrint.
+imported WeasyPrint, so each worker starts warm. The server starts as soon as
+the first output needs building and imports while the rest of the jobs are
+planned. Up-to-date outputs are found in this process, without importing
+WeasyPrint.
 """
 
 import json
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -82,49 +84,85 @@ def run_batch(
 
     ON_OUTCOME hears of each outcome as soon as it is known. Outputs that are up
     to date are not rebuilt unless FORCE. OUTPUT names the PDF of a single job.
-    A failing job never stops the others.
+    A failing job never stops the others. Each job is handed to a worker as
+    soon as it is planned, so the workers typeset while the rest are planned.
     """
+    jobs = list(jobs)
     outcomes: dict[int, Outcome] = {}
 
     def settle(index: int, outcome: Outcome) -> None:
         outcomes[index] = outcome
         on_outcome(outcome)
 
-    pending: dict[int, BuildPlan] = {}
-    jobs = list(jobs)
-    for index, job in enumerate(jobs):
-        try:
-            plan = plan_build(job.issue, settings, options, output, edition=job.edition)
-        except BrochureError as error:
-            settle(index, BuildFailure(job.issue, job.edition, error))
-            continue
-        cached = None if force else cached_result(plan, settings)
-        if cached:
-            settle(index, cached)
-        else:
-            pending[index] = plan
-
-    for index, outcome in _build_all(pending, settings, workers):
+    def finish(index: int, plan: BuildPlan, outcome: Outcome) -> None:
         if isinstance(outcome, BuildResult):
-            _remember(pending[index], outcome, settings)
-        settle(index, replace(outcome, findings=pending[index].findings))
+            _remember(plan, outcome, settings)
+        settle(index, replace(outcome, findings=plan.findings))
+
+    with _Workers(settings, min(workers, len(jobs))) as pool:
+        for index, job in enumerate(jobs):
+            try:
+                plan = plan_build(job.issue, settings, options, output, edition=job.edition)
+            except BrochureError as error:
+                settle(index, BuildFailure(job.issue, job.edition, error))
+                continue
+            cached = None if force else cached_result(plan, settings)
+            if cached:
+                settle(index, cached)
+                continue
+            pool.submit(index, plan)
+            for done, outcome in pool.finished():
+                finish(done, pool.plans[done], outcome)
+        for done, outcome in pool.finished(wait=True):
+            finish(done, pool.plans[done], outcome)
     return [outcomes[index] for index in range(len(jobs))]
 
 
-def _build_all(
-    pending: dict[int, BuildPlan], settings: Settings, workers: int
-) -> Iterable[tuple[int, Outcome]]:
-    """Build each plan, in this process or in a pool of WORKERS; yield outcomes as they come."""
-    if workers <= 1 or len(pending) <= 1:
-        for index, plan in pending.items():
-            yield index, _carry_out(plan, settings)
-        return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["brochure.build"])
-    with ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
-        futures = {pool.submit(_carry_out, plan, settings): i for i, plan in pending.items()}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+class _Workers:
+    """Carries out plans: in this process, or with several workers, in a pool started on demand.
+
+    The pool starts with the first plan that needs building, so its workers get
+    ready while the rest are planned; each builds one plan after another.
+    Nothing is started for a run whose outputs are all up to date.
+    """
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self.settings = settings
+        self.workers = workers
+        self.plans: dict[int, BuildPlan] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._running: dict[Future[Outcome], int] = {}
+        self._done: list[tuple[int, Outcome]] = []
+
+    def __enter__(self) -> "_Workers":
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def submit(self, index: int, plan: BuildPlan) -> None:
+        self.plans[index] = plan
+        if self.workers <= 1:
+            self._done.append((index, _carry_out(plan, self.settings)))
+            return
+        if self._pool is None:
+            # A fork server, not a plain fork: this process may have threads (a caller's,
+            # or a test runner's), and a fork copies whatever locks they hold. The server
+            # imports WeasyPrint once, on the other core while this one goes on planning,
+            # and every worker forked from it starts warm.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["brochure.build"])
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self._running[self._pool.submit(_carry_out, plan, self.settings)] = index
+
+    def finished(self, *, wait: bool = False) -> Iterator[tuple[int, Outcome]]:
+        """The outcomes that are ready; with WAIT, every outcome still to come."""
+        done, self._done = self._done, []
+        yield from done
+        ready = as_completed(self._running) if wait else [f for f in self._running if f.done()]
+        for future in list(ready):
+            yield self._running.pop(future), future.result()
 
 
 def _carry_out(plan: BuildPlan, settings: Settings) -> Outcome:
