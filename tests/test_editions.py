@@ -9,6 +9,7 @@ import io
 import itertools
 import re
 import subprocess
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,9 +21,9 @@ from PIL import Image, ImageChops
 
 from brochure.brand import read_brand
 from brochure.build import BuildResult, build_issue
-from brochure.editions import EDITIONS, parse_editions
+from brochure.editions import EDITIONS, parse_editions, plan_layout
 from brochure.errors import BrochureError, PreflightFailed
-from brochure.impose import saddle_stitch
+from brochure.impose import impose, saddle_stitch
 from brochure.settings import BuildOptions, Paper, Settings
 from helpers import (
     PROJECT,
@@ -379,6 +380,40 @@ def test_creep_moves_inner_pages_toward_the_fold(build: Build) -> None:
     assert len(before) == len(after) == 2
     assert after[0] - before[0] == pytest.approx(shift, abs=0.05)
     assert before[1] - after[1] == pytest.approx(shift, abs=0.05)
+
+
+def test_booklet_keeps_the_document_information_and_drops_links_and_tags(build: Build) -> None:
+    with pikepdf.open(build("booklet", "long").output) as booklet:
+        assert str(booklet.docinfo.Title) == "Leukemia Insights — Winter 2010"
+        assert booklet.Root.ViewerPreferences.DisplayDocTitle is True
+        assert sorted(booklet.Root.keys()) == [
+            "/PageLabels", "/Pages", "/Type", "/ViewerPreferences",
+        ]  # fmt: skip
+        assert all("/Annots" not in sheet.obj for sheet in booklet.pages)
+
+
+def test_imposed_streams_never_end_with_a_carriage_return(settings: Settings) -> None:
+    """A CR before qpdf's LF would read as one end of line: see `assemble.serialise`."""
+    content = b"q 0.5 w 0 0 m 10899 72 l S Q"  # its Flate encoding ends with a CR
+    assert zlib.compress(content).endswith(b"\r")
+    pages = pikepdf.new()
+    for _ in range(4):
+        pages.add_blank_page(page_size=(396, 612))
+        pages.pages[-1].Contents = pages.make_stream(content)
+    finished = io.BytesIO()
+    pages.save(finished)
+    layout = plan_layout(EDITIONS["booklet"], BuildOptions(), settings)
+
+    data = impose(finished.getvalue(), layout)
+    assert b"\r\nendstream" not in data
+    with pikepdf.open(io.BytesIO(data)) as booklet:
+        forms = [form for sheet in booklet.pages for form in sheet.Resources.XObject.values()]
+        assert [form.read_bytes().rstrip(b"\n") for form in forms] == [content] * 4
+        # Compressed in one pass: a second would add ASCII85 and leave object streams bare.
+        assert all(form.Filter == "/FlateDecode" for form in forms)
+        for stream in booklet.objects:
+            if isinstance(stream, pikepdf.Stream):
+                assert not stream.read_raw_bytes().endswith(b"\r")
 
 
 # ---------- handout ----------

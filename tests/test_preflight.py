@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pikepdf
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
@@ -465,9 +466,10 @@ def test_wrong_page_boxes_are_found(
 
 
 def test_boxes_are_looked_for_on_the_page_itself() -> None:
-    # pypdf's page.trimbox and page.bleedbox fall back to the CropBox, so they always exist.
+    # pikepdf's Page.trimbox and .bleedbox fall back to the CropBox, so they always exist.
     data = one_page(b"", {}, CropBox=[0, 0, 300, 300])
-    assert PdfReader(io.BytesIO(data)).pages[0].trimbox == [0, 0, 300, 300]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.pages[0].trimbox == [0, 0, 300, 300]
     report = preflight(data, PRINT)
     assert findings(report, "page-boxes") == [(1, "page 1: no TrimBox"), (1, "page 1: no BleedBox")]
 
@@ -676,9 +678,11 @@ def test_a_file_that_is_not_a_pdf_is_refused() -> None:
         preflight(b"%PDF-1.7\nnot really", LENIENT)
 
 
-def test_an_encrypted_pdf_is_refused() -> None:
+@pytest.mark.parametrize("user_password", ["secret", ""])
+def test_an_encrypted_pdf_is_refused(user_password: str) -> None:
+    # With no user password, readers decrypt it unasked; it is still protected.
     writer = PdfWriter(clone_from=io.BytesIO(one_page(b"", {})))
-    writer.encrypt("secret", algorithm="RC4-128")
+    writer.encrypt(user_password, "owner", algorithm="RC4-128")
     output = io.BytesIO()
     writer.write(output)
     with pytest.raises(AssembleError, match=r"^the PDF is encrypted"):
@@ -692,6 +696,13 @@ def self_drawing_form() -> bytes:
     loop = reference.get_object()
     loop[NameObject("/Resources")] = builder.dictionary({"/XObject": {"/Fm0": reference}})
     builder.writer.pages[0][NameObject("/Resources")] = loop["/Resources"]
+    return builder.pdf()
+
+
+def without_media_box() -> bytes:
+    builder = Builder()
+    builder.page()
+    del builder.writer.pages[0][NameObject("/MediaBox")]
     return builder.pdf()
 
 
@@ -729,6 +740,13 @@ def self_drawing_form() -> bytes:
             id="empty-image",
         ),
         pytest.param(self_drawing_form(), "page 1: form XObject /Fm0 draws itself", id="loop"),
+        # qpdf gives such a page a Letter MediaBox when it lists the pages; preflight must not.
+        pytest.param(without_media_box(), "page 1: the page has no /MediaBox", id="no-media-box"),
+        pytest.param(
+            one_page(b"", {}, MediaBox=[0, 0, 300]),
+            "page 1: the /MediaBox is not 4 numbers",
+            id="bad-media-box",
+        ),
     ],
 )
 def test_a_malformed_page_is_reported_with_its_number(data: bytes, message: str) -> None:
@@ -745,3 +763,33 @@ def test_an_undecodable_content_stream_is_reported_with_its_page() -> None:
     builder.writer.pages[1][NameObject("/Contents")] = contents
     with pytest.raises(AssembleError, match=r"^page 2: cannot be read \(\w+: "):
         preflight(builder.pdf(), LENIENT)
+
+
+def test_a_page_tree_that_contains_itself_is_refused() -> None:
+    builder = Builder()
+    builder.page()
+    tree = builder.writer.root_object.raw_get("/Pages")
+    tree.get_object()["/Kids"].append(tree)
+    with pytest.raises(AssembleError, match=r"^not a readable PDF \("):
+        preflight(builder.pdf(), LENIENT)
+
+
+# The page tree: resources and the MediaBox are inherited
+
+
+def test_a_page_inherits_its_resources_and_media_box() -> None:
+    builder = Builder()
+    content = b"144 0 0 144 0 0 cm /Im0 Do"
+    builder.page(content, {"/XObject": {"/Im0": image()}}, TrimBox=[-10, 0, 300, 300])
+    page = builder.writer.pages[0]
+    tree = builder.writer.root_object["/Pages"].get_object()
+    tree[NameObject("/Resources")] = page.pop("/Resources")
+    tree[NameObject("/MediaBox")] = RectangleObject([-20, 0, 300, 300])
+    del page[NameObject("/MediaBox")]
+    report = preflight(builder.pdf(), replace(LENIENT, min_image_dpi=300))
+    # The image is found, and the TrimBox lies inside the inherited MediaBox.
+    assert report.findings == (
+        Finding(
+            "image-resolution", 1, "page 1: image /Im0 is 150 dpi at its printed size (needs 300)"
+        ),
+    )

@@ -5,15 +5,20 @@ side on sheets twice their width, so that the stack of sheets, printed duplex
 (flipped on the short edge), folded once and stapled on the fold, reads in
 order. Inner sheets can be shifted toward the fold (creep) so that the
 margins still match once the thicker booklet is folded and its face trimmed.
+
+Each page goes onto its sheet whole, as a Form XObject. The booklet is a new
+document with only the sheets, their labels and the document information: a
+printer has no use for links, an outline or tags.
 """
 
+import base64
 import io
+import zlib
 from dataclasses import dataclass
+from itertools import chain
 
-from pypdf import PageObject, PdfWriter, Transformation
-from pypdf.generic import BooleanObject, ContentStream, NameObject
+import pikepdf
 
-from .assemble import serialise
 from .editions import Layout
 from .errors import AssembleError
 
@@ -55,55 +60,80 @@ def saddle_stitch(page_count: int) -> list[SheetSide]:
 def impose(data: bytes, layout: Layout) -> bytes:
     """Impose the finished pages in DATA on the LAYOUT's sheets and return the PDF."""
     assert layout.sheet is not None, "only booklet layouts are imposed"
-    # Pages are clipped before they are placed; pypdf edits pages only in a writer.
-    source = PdfWriter(clone_from=io.BytesIO(data))
     height, width = layout.sheet.points  # the sheet lies landscape
-    writer = PdfWriter()
-    for side in saddle_stitch(len(source.pages)):
-        creep = layout.creep * (side.sheet - 1)
-        sheet = writer.add_blank_page(width, height)
-        _place(sheet, source.pages[side.left - 1], x=creep, keep=(0, width / 2 - creep))
-        _place(sheet, source.pages[side.right - 1], x=width / 2 - creep, keep=(creep, width / 2))
-        sheet.merge_page(_marks(width, height, creep))
-        if "/Annots" in sheet:
-            del sheet[NameObject("/Annots")]
-        sheet.compress_content_streams()  # merging left the pages' drawing uncompressed
-        writer.set_page_label(len(writer.pages) - 1, len(writer.pages) - 1, prefix=side.label)
-    if source.metadata:
-        writer.add_metadata(dict(source.metadata))
-    writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
-    return serialise(writer)
+    with pikepdf.open(io.BytesIO(data)) as source, pikepdf.new() as booklet:
+        sides = saddle_stitch(len(source.pages))
+        for side in sides:
+            pages = (source.pages[side.left - 1], source.pages[side.right - 1])
+            _add_sheet(booklet, pages, (width, height), creep=layout.creep * (side.sheet - 1))
+        booklet.Root.PageLabels = _labels(sides)
+        booklet.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        if len(source.docinfo):
+            booklet.trailer.Info = booklet.copy_foreign(source.docinfo)
+        return _saved(booklet)
 
 
-def _place(sheet: PageObject, page: PageObject, *, x: float, keep: tuple[float, float]) -> None:
-    """Draw PAGE on SHEET at X, keeping only its part from KEEP[0] to KEEP[1] across.
-
-    The clip stops a page shifted for creep from reaching over the fold.
-    """
-    box = page.mediabox
-    left, bottom = float(box.left), float(box.bottom)
-    clip = b"q %.3f %.3f %.3f %.3f re W n\n" % (
-        left + keep[0],
-        bottom,
-        keep[1] - keep[0],
-        float(box.height),
+def _add_sheet(
+    booklet: pikepdf.Pdf,
+    pages: tuple[pikepdf.Page, pikepdf.Page],
+    size: tuple[float, float],
+    *,
+    creep: float,
+) -> None:
+    """Add a sheet of SIZE to BOOKLET: PAGES side by side, CREEP toward the fold, and marks."""
+    width, height = size
+    left, right = pages
+    forms = pikepdf.Dictionary(
+        Left=_form(booklet, left, keep=(0, width / 2 - creep)),
+        Right=_form(booklet, right, keep=(creep, width / 2)),
     )
-    clipped = ContentStream(None, None)
-    clipped.set_data(clip + page.get_contents().get_data() + b"\nQ")  # type: ignore[union-attr]
-    page.replace_contents(clipped)
-    sheet.merge_transformed_page(page, Transformation().translate(x - left, -bottom))
+    drawing = (
+        _draw(left, b"/Left", x=creep)
+        + _draw(right, b"/Right", x=width / 2 - creep)
+        + _marks(width, height, creep)
+    )
+    sheet = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=pikepdf.Array([0, 0, width, height]),
+        Resources=pikepdf.Dictionary(XObject=forms),
+        Contents=booklet.make_stream(_ending_cleanly(drawing)),
+    )
+    booklet.pages.append(pikepdf.Page(booklet.make_indirect(sheet)))
 
 
-def _marks(width: float, height: float, creep: float) -> PageObject:
+def _form(booklet: pikepdf.Pdf, page: pikepdf.Page, *, keep: tuple[float, float]) -> pikepdf.Object:
+    """PAGE as a Form XObject of BOOKLET, showing its part from KEEP[0] to KEEP[1] across.
+
+    The form's /BBox clips it, so that a page shifted for creep does not reach
+    over the fold.
+    """
+    left, bottom, _, top = _media_box(page)
+    # pypdf merged pages without their /Rotate or /UserUnit, and finished pages have neither.
+    form = booklet.copy_foreign(page.as_form_xobject(handle_transformations=False))
+    form.BBox = pikepdf.Array([left + keep[0], bottom, left + keep[1], top])
+    form.write(_ending_cleanly(form.read_bytes()))
+    # Indirect, the resources go into a compressed object stream; a stream's own
+    # dictionary is written as it is.
+    form.Resources = booklet.make_indirect(form.Resources)
+    return form
+
+
+def _draw(page: pikepdf.Page, name: bytes, *, x: float) -> bytes:
+    """Draw the form of PAGE by its resource NAME, the left edge of its MediaBox at X."""
+    left, bottom, _, _ = _media_box(page)
+    return b"q 1 0 0 1 %.3f %.3f cm %s Do Q\n" % (x - left, -bottom, name)
+
+
+def _media_box(page: pikepdf.Page) -> tuple[float, ...]:
+    return tuple(float(value) for value in page.mediabox)
+
+
+def _marks(width: float, height: float, creep: float) -> bytes:
     """Fold marks on the fold, trim marks on the face a booklet is trimmed at."""
     fold = _ticks([width / 2], height)
     trim = _ticks([creep, width - creep] if creep else [], height)
-    overlay = PageObject.create_blank_page(width=width, height=height)
-    content = ContentStream(None, None)
     # Dashed on the fold, solid where the face is cut, as binders read them.
-    content.set_data(b"q 0 G %.2f w [3 2] 0 d %s S [] 0 d %s S Q" % (MARK_WIDTH, fold, trim))
-    overlay.replace_contents(content)
-    return overlay
+    return b"q 0 G %.2f w [3 2] 0 d %s S [] 0 d %s S Q\n" % (MARK_WIDTH, fold, trim)
 
 
 def _ticks(xs: list[float], height: float) -> bytes:
@@ -114,3 +144,79 @@ def _ticks(xs: list[float], height: float) -> bytes:
         % (x, near, x, far, x, height - near, x, height - far)
         for x in xs
     )
+
+
+def _labels(sides: list[SheetSide]) -> pikepdf.Dictionary:
+    """Page labels that name each sheet side, "Sheet 1 front" and so on."""
+    entries = (
+        (index, pikepdf.Dictionary(P=pikepdf.String(side.label)))
+        for index, side in enumerate(sides)
+    )
+    return pikepdf.Dictionary(Nums=pikepdf.Array(chain.from_iterable(entries)))
+
+
+# Saving, as `assemble.serialise` saves; a private copy until the two share one.
+
+
+def _ending_cleanly(content: bytes) -> bytes:
+    """CONTENT, with a newline added if, compressed, it would end in a carriage return.
+
+    Flate data ends with the Adler-32 checksum of what it holds, so its last
+    byte is known before it is compressed. The forms and sheets never end so,
+    and never send `_saved` to its second pass.
+    """
+    while zlib.adler32(content) & 0xFF == ord("\r"):
+        content += b"\n"
+    return content
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
+    """PDF with its objects packed into object streams, the same bytes for the same input.
+
+    Compressed streams are kept as they are, and the file ID is computed from
+    the content. A stream whose data ends in a carriage return needs a second
+    pass, as `assemble.serialise` explains. Only two kinds still can: a stream
+    copied from the pages that assemble wrapped in ASCII85, since qpdf takes the
+    ASCII85 off to compress it, and, rarely, an object stream qpdf compressed.
+    """
+    packed = _packed(pdf)
+    if b"\r\nendstream" in packed:
+        with pikepdf.open(io.BytesIO(packed)) as again:
+            for stream in again.objects:
+                if isinstance(stream, pikepdf.Stream) and stream.read_raw_bytes().endswith(b"\r"):
+                    _end_with_ascii85(stream)
+            # Compressing would undo _end_with_ascii85; the first pass compressed everything.
+            packed = _packed(again, compress_streams=False)
+    return packed
+
+
+def _packed(pdf: pikepdf.Pdf, *, compress_streams: bool = True) -> bytes:
+    packed = io.BytesIO()
+    pdf.save(
+        packed,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=compress_streams,
+        recompress_flate=False,
+        deterministic_id=True,
+        fix_metadata_version=False,
+    )
+    return packed.getvalue()
+
+
+def _end_with_ascii85(stream: pikepdf.Stream) -> None:
+    """Encode STREAM once more, in ASCII85, so that its bytes end with '~>'."""
+    filters = _as_list(stream.get("/Filter"))
+    parameters = _as_list(stream.get("/DecodeParms")) or [None] * len(filters)
+    stream.write(
+        base64.a85encode(stream.read_raw_bytes()) + b"~>",
+        filter=pikepdf.Array([pikepdf.Name.ASCII85Decode, *filters]),
+        decode_parms=pikepdf.Array([None, *parameters]),
+        type_check=False,
+    )
+
+
+def _as_list(value: object) -> list[object]:
+    """A filter entry as a list: one value stands for a list of one."""
+    if isinstance(value, pikepdf.Array):
+        return list(value)
+    return [] if value is None else [value]

@@ -10,8 +10,7 @@ the validator of the `page-validation` package, on the final bytes.
 Content streams are interpreted just far enough for this: the current
 transformation matrix (``q``, ``Q``, ``cm``), fonts chosen with ``Tf`` and
 XObjects drawn with ``Do``, following Form XObjects. qpdf (through pikepdf)
-splits the streams into operators, a hundred times faster than pypdf, which
-reads everything else. Inline images, patterns,
+reads the file and splits the streams into operators. Inline images, patterns,
 annotation appearances and Type3 glyph procedures are not followed; the
 pipeline's typesetter does not put images there.
 """
@@ -21,20 +20,10 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pikepdf
 from page import PageError, ValidationProfile, validate_pdf_bytes
-from pypdf import PageObject, PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DictionaryObject,
-    NameObject,
-    NullObject,
-    PdfObject,
-    StreamObject,
-)
 
 from .errors import AssembleError
 from .pdfs import PDF_ERRORS, describe
@@ -172,7 +161,7 @@ def preflight(data: bytes, requirements: Requirements) -> PreflightReport:
     return PreflightReport(_CHECKS, tuple(dict.fromkeys(findings)), len(pages))
 
 
-# What the checks need to know about the PDF, read once; the checks below touch no pypdf objects.
+# What the checks need to know about the PDF, read once; the checks below touch no PDF objects.
 
 
 @dataclass(frozen=True)
@@ -230,7 +219,7 @@ class _Page:
     number: int
     media: _Box
     trim: _Box | None
-    """Only a TrimBox the page itself sets; pypdf's `trimbox` falls back to the CropBox."""
+    """Only a TrimBox the page itself sets; pikepdf's `Page.trimbox` falls back to the CropBox."""
     bleed: _Box | None
     fonts: tuple[_Font, ...]
     placements: tuple[_Placement, ...]
@@ -242,76 +231,123 @@ class _Malformed(Exception):
 
 def _read_pages(data: bytes) -> tuple[_Page, ...]:
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise AssembleError("the PDF is encrypted; preflight needs an unprotected copy")
-        pages = list(reader.pages)
-        operations = _Operations(data)
+        pdf = pikepdf.open(io.BytesIO(data), inherit_page_attributes=False)  # see _PageTree
+    except pikepdf.PasswordError as error:
+        raise AssembleError(_ENCRYPTED) from error
     except PDF_ERRORS as error:
         raise AssembleError(f"not a readable PDF ({describe(error)})") from error
-    with operations:
-        return tuple(
-            _read_page(number, page, operations) for number, page in enumerate(pages, start=1)
-        )
+    with pdf:
+        if pdf.is_encrypted:  # with no user password qpdf decrypts, but a press needs it open
+            raise AssembleError(_ENCRYPTED)
+        try:
+            tree = _PageTree()
+            tree.read(pdf.Root.get("/Pages"), {}, ())
+        except (_Malformed, *PDF_ERRORS) as error:
+            reason = str(error) if isinstance(error, _Malformed) else describe(error)
+            raise AssembleError(f"not a readable PDF ({reason})") from error
+        return tuple(_read_page(number, page) for number, page in enumerate(tree.pages, start=1))
+
+
+_ENCRYPTED = "the PDF is encrypted; preflight needs an unprotected copy"
+
+
+@dataclass(frozen=True)
+class _PageNode:
+    """A page dictionary and the attributes it inherits from the page tree."""
+
+    dictionary: pikepdf.Dictionary
+    inherited: dict[str, object]
+
+    def get(self, key: str) -> object:
+        return self.dictionary.get(key, self.inherited.get(key))
+
+
+_INHERITED = ("/Resources", "/MediaBox")
+"""The inheritable page attributes preflight reads (/CropBox and /Rotate are the others)."""
+_MAX_PAGE_TREE_DEPTH = 100
+_MAX_PAGE_TREE_NODES = 100_000
+"""pypdf's limits: a hostile page tree can nest deep, or share kids to list a node
+billions of times, without a loop."""
+
+
+@dataclass
+class _PageTree:
+    """The pages in order, read from the page tree as pypdf read it.
+
+    Not from `Pdf.pages`, nor with the attributes pikepdf pushes down to the
+    pages on opening: either has qpdf repair the tree, which gives a page
+    without a usable /MediaBox a Letter one and would hide that finding.
+    """
+
+    pages: list[_PageNode] = field(default_factory=list)
+    nodes: int = 0
+
+    def read(
+        self, node: object, inherited: dict[str, object], ancestors: tuple[object, ...]
+    ) -> None:
+        if not isinstance(node, pikepdf.Dictionary):
+            raise _Malformed("the page tree is not a dictionary")
+        if len(ancestors) > _MAX_PAGE_TREE_DEPTH:
+            raise _Malformed(f"the page tree is nested more than {_MAX_PAGE_TREE_DEPTH} deep")
+        # A node with neither /Type nor /Kids is a page; one of another /Type is skipped.
+        kind = node.get("/Type", "/Page" if "/Kids" not in node else "/Pages")
+        if kind == "/Page":
+            self.pages.append(_PageNode(node, inherited))
+        elif kind == "/Pages":
+            own = {key: node[key] for key in _INHERITED if key in node}
+            self._read_kids(node, {**inherited, **own}, (*ancestors, node))
+
+    def _read_kids(
+        self, node: pikepdf.Dictionary, inherited: dict[str, object], ancestors: tuple[object, ...]
+    ) -> None:
+        kids = node.get("/Kids")
+        if kids is not None and not isinstance(kids, pikepdf.Array):
+            raise _Malformed("the /Kids of a page tree node is not an array")
+        for kid in kids or ():
+            if not isinstance(kid, pikepdf.Dictionary) or not len(kid):
+                continue  # damaged files list other things, and pypdf skipped them
+            if any(kid.is_same_object_as(ancestor) for ancestor in ancestors):
+                raise _Malformed("the page tree refers to itself")
+            self.nodes += 1
+            if self.nodes > _MAX_PAGE_TREE_NODES:
+                raise _Malformed(f"the page tree has more than {_MAX_PAGE_TREE_NODES} nodes")
+            self.read(kid, inherited, ancestors)
 
 
 _Operation = tuple[list[object], bytes]
 _WALKED_OPERATORS = "q Q cm Tf Do"
 
 
-class _Operations:
-    """The operators of the content streams in a PDF that the walker interprets."""
-
-    def __init__(self, data: bytes) -> None:
-        self.pdf = pikepdf.open(io.BytesIO(data))
-
-    def __enter__(self) -> "_Operations":
-        return self
-
-    def __exit__(self, *exception: object) -> None:
-        self.pdf.close()
-
-    def of_page(self, number: int) -> list[_Operation]:
-        return self._parsed(self.pdf.pages[number - 1])
-
-    def of_form(self, form: StreamObject, name: str) -> list[_Operation]:
-        reference = form.indirect_reference
-        if reference is None:
-            raise _Malformed(f"form XObject {name} is not an indirect object")
-        return self._parsed(self.pdf.get_object(reference.idnum, reference.generation))
-
-    def _parsed(self, content: Any) -> list[_Operation]:
-        return [
-            ([_plain(operand) for operand in instruction.operands], bytes(instruction.operator))
-            for instruction in pikepdf.parse_content_stream(content, _WALKED_OPERATORS)
-        ]
+def _operations(content: pikepdf.Object) -> list[_Operation]:
+    """The operators of CONTENT, a page or a form XObject, that the walker interprets."""
+    return [
+        (list(instruction.operands), bytes(instruction.operator))
+        for instruction in pikepdf.parse_content_stream(content, _WALKED_OPERATORS)
+    ]
 
 
-def _plain(operand: object) -> object:
-    """A content stream operand as pypdf would give it: names and numbers are what matter."""
-    if isinstance(operand, pikepdf.Name):
-        return NameObject(str(operand))
-    if isinstance(operand, Decimal):
-        return float(operand)
-    if isinstance(operand, pikepdf.Array):
-        return [_plain(item) for item in operand]
-    return operand
+def _page_operations(page: pikepdf.Dictionary) -> list[_Operation]:
+    contents = page.get("/Contents")
+    # An array of streams may split an instruction between two; qpdf joins them, given
+    # the page. It wants the page's /Type for that: such a page without one is refused.
+    return _operations(contents if isinstance(contents, pikepdf.Stream) else page)
 
 
-def _read_page(number: int, page: PageObject, operations: _Operations) -> _Page:
+def _read_page(number: int, page: _PageNode) -> _Page:
+    own = page.dictionary
     try:
-        walker = _Walker(operations)
-        if _resolve(page.get("/Contents")) is not None:
-            unit = _number(page.get("/UserUnit", 1), "/UserUnit")
+        walker = _Walker()
+        if own.get("/Contents") is not None:
+            unit = _number(own.get("/UserUnit", 1), "/UserUnit")
             resources = _optional_dictionary(page.get("/Resources"), "the page's /Resources")
             identity = (unit, 0.0, 0.0, unit, 0.0, 0.0)
-            walker.walk(operations.of_page(number), resources, identity, ())
+            walker.walk(_page_operations(own), resources, identity, ())
         return _Page(
             number,
             media=_box(page.get("/MediaBox"), "/MediaBox"),
-            trim=_optional_box(page.get("/TrimBox"), "/TrimBox"),
-            bleed=_optional_box(page.get("/BleedBox"), "/BleedBox"),
-            fonts=tuple(walker.fonts.values()),
+            trim=_optional_box(own.get("/TrimBox"), "/TrimBox"),
+            bleed=_optional_box(own.get("/BleedBox"), "/BleedBox"),
+            fonts=tuple(font for _, font in walker.fonts),
             placements=tuple(walker.placements),
         )
     except _Malformed as error:
@@ -320,24 +356,29 @@ def _read_page(number: int, page: PageObject, operations: _Operations) -> _Page:
         raise AssembleError(f"page {number}: cannot be read ({describe(error)})") from error
 
 
+_Dictionary = pikepdf.Dictionary | pikepdf.Stream
+"""A stream's dictionary is a dictionary too, as the ICC profile of a colour space."""
+
+
 @dataclass
 class _Walker:
     """Interprets content streams just far enough to see the fonts and image placements."""
 
-    operations: _Operations
-    fonts: dict[int, _Font] = field(default_factory=dict)
-    """Keyed by the font dictionary's identity: pypdf resolves a reference to one object."""
+    fonts: list[tuple[_Dictionary, _Font]] = field(default_factory=list)
+    """By the font dictionary itself: pikepdf gives a new wrapper on every access, and the
+    same dictionary may be listed under two names."""
     placements: list[_Placement] = field(default_factory=list)
-    images: dict[int, _Image] = field(default_factory=dict)
+    images: list[tuple[_Dictionary, _Image]] = field(default_factory=list)
 
     def walk(
         self,
         operations: list[_Operation],
-        resources: DictionaryObject,
+        resources: _Dictionary,
         ctm: _Matrix,
-        forms: tuple[int, ...],
+        forms: tuple[_Dictionary, ...],
     ) -> None:
         saved: list[_Matrix] = []
+        chosen: set[str] = set()  # a name means the same font all through these resources
         for operands, operator in operations:
             if operator == b"q":
                 saved.append(ctm)
@@ -346,28 +387,31 @@ class _Walker:
             elif operator == b"cm":
                 ctm = _multiply(_matrix(operands, "the matrix of cm"), ctm)
             elif operator == b"Tf":
-                self._choose_font(resources, _name(operands[:1], "the font of Tf"))
+                name = _name(operands[:1], "the font of Tf")
+                if name not in chosen:
+                    self._choose_font(resources, name)
+                    chosen.add(name)
             elif operator == b"Do":
                 self._draw(resources, _name(operands[:1], "the operand of Do"), ctm, forms)
 
-    def _choose_font(self, resources: DictionaryObject, name: str) -> None:
+    def _choose_font(self, resources: _Dictionary, name: str) -> None:
         font = _resource(resources, "/Font", name)
-        if id(font) not in self.fonts:
-            self.fonts[id(font)] = _Font(_font_name(font, name), _is_embedded(font))
+        if _find(self.fonts, font) is None:
+            self.fonts.append((font, _Font(_font_name(font, name), _is_embedded(font))))
 
     def _draw(
-        self, resources: DictionaryObject, name: str, ctm: _Matrix, forms: tuple[int, ...]
+        self, resources: _Dictionary, name: str, ctm: _Matrix, forms: tuple[_Dictionary, ...]
     ) -> None:
         xobject = _resource(resources, "/XObject", name)
-        subtype = _resolve(xobject.get("/Subtype"))
+        subtype = xobject.get("/Subtype")
         if subtype == "/Image" and not _flag(xobject.get("/ImageMask")):
             self._place(self._image(xobject, name, resources), ctm)
         elif subtype == "/Form":
             self._form(xobject, name, resources, ctm, forms)
 
-    def _image(self, xobject: DictionaryObject, name: str, resources: DictionaryObject) -> _Image:
-        key = id(xobject)
-        if key not in self.images:
+    def _image(self, xobject: _Dictionary, name: str, resources: _Dictionary) -> _Image:
+        image = _find(self.images, xobject)
+        if image is None:
             pixels = (
                 int(_number(xobject.get("/Width"), f"the /Width of image {name}")),
                 int(_number(xobject.get("/Height"), f"the /Height of image {name}")),
@@ -375,9 +419,9 @@ class _Walker:
             if min(pixels) < 1:
                 raise _Malformed(f"image {name} is {pixels[0]} x {pixels[1]} pixels")
             rgb = _rgb_space(xobject.get("/ColorSpace"), resources, depth=0)
-            self.images[key] = _Image(name, pixels, rgb)
+            image = _Image(name, pixels, rgb)
+            self.images.append((xobject, image))
         # The name is the one this stream draws it by, which may differ between pages.
-        image = self.images[key]
         return image if image.name == name else _Image(name, image.pixels, image.rgb)
 
     def _place(self, image: _Image, ctm: _Matrix) -> None:
@@ -389,25 +433,33 @@ class _Walker:
 
     def _form(
         self,
-        form: DictionaryObject,
+        form: _Dictionary,
         name: str,
-        resources: DictionaryObject,
+        resources: _Dictionary,
         ctm: _Matrix,
-        forms: tuple[int, ...],
+        forms: tuple[_Dictionary, ...],
     ) -> None:
-        if id(form) in forms:
+        if any(form.is_same_object_as(outer) for outer in forms):
             raise _Malformed(f"form XObject {name} draws itself")
         if len(forms) >= _MAX_FORM_DEPTH:
             raise _Malformed(f"form XObjects are nested more than {_MAX_FORM_DEPTH} deep")
-        if not isinstance(form, StreamObject):
+        if not isinstance(form, pikepdf.Stream):
             raise _Malformed(f"form XObject {name} is not a stream")
-        matrix = _resolve(form.get("/Matrix"))
+        matrix = form.get("/Matrix")
         if matrix is not None:
             ctm = _multiply(_matrix(matrix, f"the /Matrix of form {name}"), ctm)
         # A form without resources uses its parent's: allowed in PDF 1.1, still written.
-        inner = _resolve(form.get("/Resources"))
+        inner = form.get("/Resources")
         own = resources if inner is None else _dictionary(inner, f"the /Resources of form {name}")
-        self.walk(self.operations.of_form(form, name), own, ctm, (*forms, id(form)))
+        self.walk(_operations(form), own, ctm, (*forms, form))
+
+
+_Found = TypeVar("_Found")
+
+
+def _find(found: list[tuple[_Dictionary, _Found]], key: _Dictionary) -> _Found | None:
+    """What was read from the object KEY, if it was."""
+    return next((value for read, value in found if read.is_same_object_as(key)), None)
 
 
 def _multiply(first: _Matrix, then: _Matrix) -> _Matrix:
@@ -424,47 +476,44 @@ def _multiply(first: _Matrix, then: _Matrix) -> _Matrix:
     )
 
 
-def _font_name(font: DictionaryObject, resource_name: str) -> str:
-    base = _resolve(font.get("/BaseFont"))
-    return str(base).removeprefix("/") if isinstance(base, NameObject) else resource_name
+def _font_name(font: _Dictionary, resource_name: str) -> str:
+    base = font.get("/BaseFont")
+    return str(base).removeprefix("/") if isinstance(base, pikepdf.Name) else resource_name
 
 
-def _is_embedded(font: DictionaryObject) -> bool:
-    subtype = _resolve(font.get("/Subtype"))
+def _is_embedded(font: _Dictionary) -> bool:
+    subtype = font.get("/Subtype")
     if subtype == "/Type3":  # its glyphs are content streams in the font dictionary itself
         return True
     if subtype == "/Type0":  # the glyphs live in the one descendant CIDFont
-        descendants = _resolve(font.get("/DescendantFonts"))
-        if not isinstance(descendants, ArrayObject) or not descendants:
+        descendants = font.get("/DescendantFonts")
+        if not isinstance(descendants, pikepdf.Array) or not len(descendants):
             return False
         font = _dictionary(descendants[0], "the descendant font")
-    descriptor = _resolve(font.get("/FontDescriptor"))
-    return isinstance(descriptor, DictionaryObject) and any(
-        key in descriptor for key in _FONT_FILES
-    )
+    descriptor = font.get("/FontDescriptor")
+    return isinstance(descriptor, _Dictionary) and any(key in descriptor for key in _FONT_FILES)
 
 
-def _rgb_space(space: object, resources: DictionaryObject, depth: int) -> str | None:
+def _rgb_space(space: object, resources: _Dictionary, depth: int) -> str | None:
     """Describe SPACE if its samples are RGB; None if they are anything else."""
-    space = _resolve(space)
     if depth > 3:  # a name that resolves to itself, or some such loop
         raise _Malformed(f"colour space {space} refers to itself")
-    if isinstance(space, NameObject):
+    if isinstance(space, pikepdf.Name):
         if space == "/DeviceRGB":
             return "/DeviceRGB"
-        named = _resolve(resources.get("/ColorSpace"))
-        if isinstance(named, DictionaryObject) and space in named:
+        named = resources.get("/ColorSpace")
+        if isinstance(named, _Dictionary) and space in named:
             return _rgb_space(named[space], resources, depth + 1)
         return None
-    if not isinstance(space, ArrayObject) or not space:
+    if not isinstance(space, pikepdf.Array) or not len(space):
         return None
-    family = _resolve(space[0])
+    family = space[0]
     if family == "/CalRGB":
         return "/CalRGB"
     if family == "/ICCBased" and len(space) > 1:
         # The profile's component count is what decides; its colour space is RGB when 3.
         profile = _dictionary(space[1], "the ICC profile")
-        return "/ICCBased with 3 components" if _resolve(profile.get("/N")) == 3 else None
+        return "/ICCBased with 3 components" if profile.get("/N") == 3 else None
     if family == "/Indexed" and len(space) > 1:
         base = _rgb_space(space[1], resources, depth + 1)
         return f"/Indexed over {base}" if base else None
@@ -472,31 +521,25 @@ def _rgb_space(space: object, resources: DictionaryObject, depth: int) -> str | 
 
 
 # Typed access to PDF objects: a value of the wrong type is a malformed file, reported as such.
+# pikepdf resolves references and gives null as None, integers as int, reals as Decimal
+# and booleans as bool.
 
 
-def _resolve(value: object) -> object:
-    value = value.get_object() if isinstance(value, PdfObject) else value
-    return None if isinstance(value, NullObject) else value
-
-
-def _dictionary(value: object, what: str) -> DictionaryObject:
-    value = _resolve(value)
-    if not isinstance(value, DictionaryObject):
+def _dictionary(value: object, what: str) -> _Dictionary:
+    if not isinstance(value, _Dictionary):
         raise _Malformed(f"{what} is not a dictionary")
     return value
 
 
-def _optional_dictionary(value: object, what: str) -> DictionaryObject:
-    return DictionaryObject() if _resolve(value) is None else _dictionary(value, what)
+def _optional_dictionary(value: object, what: str) -> _Dictionary:
+    return pikepdf.Dictionary() if value is None else _dictionary(value, what)
 
 
 def _flag(value: object) -> bool:
-    # pypdf's BooleanObject is always truthy; its value is the PDF boolean.
-    value = _resolve(value)
-    return isinstance(value, BooleanObject) and value.value
+    return value is True  # a PDF boolean; not the integer 1
 
 
-def _resource(resources: DictionaryObject, category: str, name: str) -> DictionaryObject:
+def _resource(resources: _Dictionary, category: str, name: str) -> _Dictionary:
     entries = _optional_dictionary(resources.get(category), f"the {category} resources")
     if name not in entries:
         raise _Malformed(f"{category.removeprefix('/').lower()} {name} is used but not defined")
@@ -504,26 +547,28 @@ def _resource(resources: DictionaryObject, category: str, name: str) -> Dictiona
 
 
 def _name(operands: list[object], what: str) -> str:
-    value = _resolve(operands[0]) if operands else None
-    if not isinstance(value, NameObject):
+    value = operands[0] if operands else None
+    if not isinstance(value, pikepdf.Name):
         raise _Malformed(f"{what} is not a name")
     return str(value)
 
 
+def _is_number(value: object) -> bool:
+    # Python counts a bool as an int; PDF does not count a boolean as a number.
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def _number(value: object, what: str) -> float:
-    value = _resolve(value)
-    if not isinstance(value, int | float):
+    if not _is_number(value):
         raise _Malformed(f"{what} is not a number")
-    return float(value)
+    return float(value)  # type: ignore[arg-type]
 
 
 def _numbers(value: object, count: int, what: str) -> tuple[float, ...]:
-    value = _resolve(value)
-    items = value if isinstance(value, list) else []
-    numbers = [item for item in map(_resolve, items) if isinstance(item, int | float)]
-    if len(items) != count or len(numbers) != count:
+    items = list(value) if isinstance(value, list | pikepdf.Array) else []
+    if len(items) != count or not all(map(_is_number, items)):
         raise _Malformed(f"{what} is not {count} numbers")
-    return tuple(float(number) for number in numbers)
+    return tuple(float(number) for number in items)
 
 
 def _matrix(value: object, what: str) -> _Matrix:
@@ -532,7 +577,7 @@ def _matrix(value: object, what: str) -> _Matrix:
 
 
 def _box(value: object, what: str) -> _Box:
-    if _resolve(value) is None:
+    if value is None:
         raise _Malformed(f"the page has no {what}")
     # Any two opposite corners make a rectangle, in either order.
     x1, y1, x2, y2 = _numbers(value, 4, f"the {what}")
@@ -540,7 +585,7 @@ def _box(value: object, what: str) -> _Box:
 
 
 def _optional_box(value: object, what: str) -> _Box | None:
-    return None if _resolve(value) is None else _box(value, what)
+    return None if value is None else _box(value, what)
 
 
 # The checks.
