@@ -1,10 +1,11 @@
-"""What every stage that reads a PDF with pypdf shares.
+"""What every stage that reads a PDF shares.
 
 PDFs read here may be damaged or hostile (a designer's cover, an archive to
-extract) or come from the typesetter (preflight). pypdf raises many kinds of
+extract) or come from the typesetter (preflight). A reader raises many kinds of
 error on a damaged file, not only its own, so all readers catch the same list.
 """
 
+import re
 import zlib
 from typing import cast
 
@@ -14,10 +15,8 @@ from pypdf.generic import DictionaryObject, PdfObject
 
 # Seen when fuzzing WeasyPrint's output and hostile covers. Catch them only around
 # reading a file, never around checks of what was read, where they would be bugs.
-PDF_ERRORS = (
-    PyPdfError,
-    DeprecationError,
-    DependencyError,
+READ_ERRORS: tuple[type[Exception], ...] = (
+    pikepdf.PdfError,
     ValueError,
     KeyError,
     IndexError,
@@ -27,13 +26,24 @@ PDF_ERRORS = (
     NotImplementedError,
     RecursionError,
     zlib.error,
-    pikepdf.PdfError,
 )
+"""What reading a PDF with pikepdf raises: its own errors, and Python's on what it reads."""
+
+PDF_ERRORS: tuple[type[Exception], ...] = (
+    PyPdfError,
+    DeprecationError,
+    DependencyError,
+    *READ_ERRORS,
+)
+"""READ_ERRORS and pypdf's own, for the readers that use pypdf."""
+
+_MEMORY_FILE = re.compile(r"stream <[^<>]*>:? ?")
+"""How pikepdf names a PDF read from memory: by the Python object, a new name each run."""
 
 
 def describe(error: Exception) -> str:
-    """An error of PDF_ERRORS as a reader can follow it: some messages are only a key."""
-    return f"{type(error).__name__}: {error}"
+    """An error of READ_ERRORS as a reader can follow it: some messages are only a key."""
+    return f"{type(error).__name__}: {_MEMORY_FILE.sub('', str(error))}"
 
 
 def dictionary(reference: PdfObject) -> DictionaryObject:
