@@ -15,7 +15,9 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pypdf import PdfReader, PdfWriter
+import pikepdf
+from pikepdf import Name
+from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
@@ -29,7 +31,7 @@ from .files import write_atomically
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import Manifest, source_files
 from .model import SourcedIssue
-from .pdfs import PDF_ERRORS, describe
+from .pdfs import READ_ERRORS, describe
 
 MEDIA_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
 
@@ -93,22 +95,29 @@ def embed_files(writer: PdfWriter, files: tuple[EmbeddedFile, ...], date: dateti
 
 def extract_files(data: bytes) -> tuple[EmbeddedFile, ...]:
     """Every file embedded in the PDF in DATA; raise `BrochureError` if it is unreadable."""
+    encrypted = BrochureError("the PDF is encrypted")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise BrochureError("the PDF is encrypted")
-        attachments = list(reader.attachment_list)
-        return tuple(
-            EmbeddedFile(
-                _safe_name(attachment.name),
-                attachment.content,
-                str(attachment.associated_file_relationship).lstrip("/"),
-                str(attachment.description or ""),
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                raise encrypted
+            return tuple(
+                _extracted(name, specification) for name, specification in pdf.attachments.items()
             )
-            for attachment in attachments
-        )
-    except PDF_ERRORS as error:
+    except pikepdf.PasswordError:
+        raise encrypted from None
+    except READ_ERRORS as error:
         raise BrochureError(f"not a readable PDF ({describe(error)})") from None
+
+
+def _extracted(name: str, specification: pikepdf.AttachedFileSpec) -> EmbeddedFile:
+    """The file NAME in the embedded files' name tree, as its SPECIFICATION gives it."""
+    relationship = specification.obj.get("/AFRelationship", Name.Unspecified)
+    return EmbeddedFile(
+        _safe_name(name),
+        specification.get_file().read_bytes(),
+        str(relationship).lstrip("/"),
+        str(specification.obj.get("/Desc", "")),
+    )
 
 
 @dataclass(frozen=True)
