@@ -142,27 +142,24 @@ def test_no_stream_ends_with_a_carriage_return() -> None:
     import zlib
 
     import pikepdf
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, NameObject
 
     from brochure.assemble import serialise
 
     content = b"manifest 104"  # its Flate encoding ends with a carriage return
     compressed = zlib.compress(content)
     assert compressed.endswith(b"\r")
-    writer = PdfWriter()
-    writer.add_blank_page(612, 792)
-    stream = DecodedStreamObject()
-    stream.set_data(compressed)
-    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-    writer.root_object[NameObject("/Data")] = writer._add_object(stream)
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(612, 792))
+    stream = document.make_stream(b"")
+    stream.write(compressed, filter=pikepdf.Name.FlateDecode)
+    document.Root.Data = stream
 
-    data = serialise(writer)
+    data = serialise(document)
     assert b"\r\nendstream" not in data
-    with pikepdf.open(io.BytesIO(data)) as document:
-        packed = document.Root.Data
+    with pikepdf.open(io.BytesIO(data)) as saved:
+        packed = saved.Root.Data
         assert packed.read_bytes() == content
         assert list(packed.Filter) == ["/ASCII85Decode", "/FlateDecode"]
-        for thing in document.objects:
+        for thing in saved.objects:
             if isinstance(thing, pikepdf.Stream):
                 assert not thing.read_raw_bytes().endswith(b"\r")

@@ -7,11 +7,8 @@ error on a damaged file, not only its own, so all readers catch the same list.
 
 import re
 import zlib
-from typing import cast
 
 import pikepdf
-from pypdf.errors import DependencyError, DeprecationError, PyPdfError
-from pypdf.generic import DictionaryObject, PdfObject
 
 # Seen when fuzzing WeasyPrint's output and hostile covers. Catch them only around
 # reading a file, never around checks of what was read, where they would be bugs.
@@ -29,13 +26,19 @@ READ_ERRORS: tuple[type[Exception], ...] = (
 )
 """What reading a PDF with pikepdf raises: its own errors, and Python's on what it reads."""
 
-PDF_ERRORS: tuple[type[Exception], ...] = (
-    PyPdfError,
-    DeprecationError,
-    DependencyError,
-    *READ_ERRORS,
-)
-"""READ_ERRORS and pypdf's own, for the readers that use pypdf."""
+
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
+    """PDF_ERRORS: READ_ERRORS and pypdf's own, for the readers that still use pypdf.
+
+    Made when first asked for, so that a process that never reads with pypdf
+    never imports it.
+    """
+    if name != "PDF_ERRORS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from pypdf.errors import DependencyError, DeprecationError, PyPdfError
+
+    return (PyPdfError, DeprecationError, DependencyError, *READ_ERRORS)
+
 
 _MEMORY_FILE = re.compile(r"stream <[^<>]*>:? ?")
 """How pikepdf names a PDF read from memory: by the Python object, a new name each run."""
@@ -44,8 +47,3 @@ _MEMORY_FILE = re.compile(r"stream <[^<>]*>:? ?")
 def describe(error: Exception) -> str:
     """An error of READ_ERRORS as a reader can follow it: some messages are only a key."""
     return f"{type(error).__name__}: {_MEMORY_FILE.sub('', str(error))}"
-
-
-def dictionary(reference: PdfObject) -> DictionaryObject:
-    """The dictionary REFERENCE points to, in a PDF brochure wrote itself."""
-    return cast(DictionaryObject, reference.get_object())
