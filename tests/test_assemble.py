@@ -87,6 +87,21 @@ def test_cover_that_is_not_a_pdf_is_refused(tmp_path: Path, settings: Settings) 
         )
 
 
+def test_cover_with_a_damaged_drawing_is_refused(tmp_path: Path, settings: Settings) -> None:
+    """Refused while the issue is checked, not halfway through assembling it."""
+    import pikepdf
+
+    with pikepdf.open(designer_cover(tmp_path / "plain.pdf")) as pdf:
+        pdf.pages[0].obj.Contents.write(b"not deflated", filter=pikepdf.Name.FlateDecode)
+        pdf.save(tmp_path / "damaged.pdf")
+    with pytest.raises(
+        IssueInvalid, match=r"covered\.yaml:\d+:\d+: cover\.pdf: not a readable PDF"
+    ):
+        build_issue(
+            issue_with_cover(tmp_path, "damaged.pdf"), settings, BuildOptions(), tmp_path / "o.pdf"
+        )
+
+
 def test_a4_cover_fits_an_a4_issue(tmp_path: Path, settings: Settings) -> None:
     designer_cover(tmp_path / "a4.pdf", size="A4")
     issue = issue_with_cover(tmp_path, "a4.pdf")

@@ -62,7 +62,9 @@ def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
     """Read and check a designer cover PDF; raise `AssembleError` if it is unusable.
 
     Checked before typesetting, so a cover of the wrong size fails at once. The
-    messages say what is wrong with the file; the caller says which file.
+    messages say what is wrong with the file; the caller says which file. Each
+    page's drawing is read as `tags` reads it, so that a damaged one fails here,
+    not in the middle of assembling.
     """
     encrypted = AssembleError("the cover PDF is encrypted; supply an unprotected copy")
     try:
@@ -70,6 +72,8 @@ def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
         if pdf.is_encrypted:
             raise encrypted
         sizes = [_size(page.trimbox) for page in pdf.pages]
+        for page in pdf.pages:
+            pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
     except pikepdf.PasswordError:
         raise encrypted from None
     except READ_ERRORS as error:
