@@ -178,3 +178,27 @@ def test_no_stream_ends_with_a_carriage_return() -> None:
         for thing in saved.objects:
             if isinstance(thing, pikepdf.Stream):
                 assert not thing.read_raw_bytes().endswith(b"\r")
+
+
+def test_no_page_drawing_ends_with_a_carriage_return() -> None:
+    """A page's drawing gets line feeds at its end instead, which cost no second save."""
+    import zlib
+
+    import pikepdf
+
+    from brochure.assemble import serialise
+
+    drawing = next(
+        b"0 0 %d 10 re f" % width
+        for width in range(1000)
+        if zlib.compress(b"0 0 %d 10 re f" % width).endswith(b"\r")
+    )
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(612, 792))
+    document.pages[0].obj.Contents = document.make_stream(drawing)
+
+    data = serialise(document)
+    assert b"\r\nendstream" not in data
+    assert b"ASCII85Decode" not in data
+    with pikepdf.open(io.BytesIO(data)) as saved:
+        assert saved.pages[0].obj.Contents.read_bytes().rstrip(b"\n") == drawing

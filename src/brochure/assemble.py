@@ -12,6 +12,7 @@ changed in place, and `serialise` saves it.
 import base64
 import datetime
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -135,12 +136,14 @@ def serialise(document: "Pdf | PdfWriter") -> bytes:
     already compressed are kept as they are; the file keeps the PDF version
     WeasyPrint wrote, which the PDF variant requires (PDF/X-4: 1.6); the file
     ID is computed from the content, so the same input gives the same bytes.
+    No stream may end with a carriage return (see `_end_with_ascii85`).
     """
     if not isinstance(document, Pdf):  # impose still builds its sheets with pypdf
         written = io.BytesIO()
         document.write(written)
         with pikepdf.open(written) as opened:
             return serialise(opened)
+    _compress_page_contents(document)
     packed = _packed(document)
     if b"\r\nendstream" in packed:
         with pikepdf.open(io.BytesIO(packed)) as saved:
@@ -149,6 +152,39 @@ def serialise(document: "Pdf | PdfWriter") -> bytes:
                     _end_with_ascii85(stream)
             packed = _packed(saved, end_streams_cleanly=True)
     return packed
+
+
+def _compress_page_contents(document: Pdf) -> None:
+    """Compress the pages' drawings so that none ends with a carriage return.
+
+    Most streams changed here are pages' drawings; saved as they are, qpdf
+    would compress them, and one in 256 would end with a carriage return,
+    which costs a second save whose object streams stay uncompressed.
+    """
+    for page in document.pages:
+        contents = page.obj.get("/Contents")
+        for stream in contents if isinstance(contents, Array) else [contents]:
+            if not isinstance(stream, pikepdf.Stream) or "/DecodeParms" in stream:
+                continue
+            compression = stream.get("/Filter")
+            uncompressed = compression is None
+            ends_badly = compression == Name.FlateDecode and stream.read_raw_bytes().endswith(b"\r")
+            if uncompressed or ends_badly:
+                stream.write(_deflated(stream.read_bytes()), filter=Name.FlateDecode)
+
+
+def _deflated(drawing: bytes) -> bytes:
+    """DRAWING compressed into bytes that do not end with a carriage return.
+
+    A line feed after a drawing changes nothing it draws, but does change the
+    checksum its compressed bytes end with: line feeds are added until they
+    end otherwise.
+    """
+    compressed = zlib.compress(drawing)
+    while compressed.endswith(b"\r"):
+        drawing += b"\n"
+        compressed = zlib.compress(drawing)
+    return compressed
 
 
 def _packed(document: Pdf, *, end_streams_cleanly: bool = False) -> bytes:
