@@ -87,6 +87,21 @@ def test_cover_that_is_not_a_pdf_is_refused(tmp_path: Path, settings: Settings) 
         )
 
 
+def test_cover_with_a_damaged_drawing_is_refused(tmp_path: Path, settings: Settings) -> None:
+    """Refused while the issue is checked, not halfway through assembling it."""
+    import pikepdf
+
+    with pikepdf.open(designer_cover(tmp_path / "plain.pdf")) as pdf:
+        pdf.pages[0].obj.Contents.write(b"not deflated", filter=pikepdf.Name.FlateDecode)
+        pdf.save(tmp_path / "damaged.pdf")
+    with pytest.raises(
+        IssueInvalid, match=r"covered\.yaml:\d+:\d+: cover\.pdf: not a readable PDF"
+    ):
+        build_issue(
+            issue_with_cover(tmp_path, "damaged.pdf"), settings, BuildOptions(), tmp_path / "o.pdf"
+        )
+
+
 def test_a4_cover_fits_an_a4_issue(tmp_path: Path, settings: Settings) -> None:
     designer_cover(tmp_path / "a4.pdf", size="A4")
     issue = issue_with_cover(tmp_path, "a4.pdf")
@@ -142,27 +157,48 @@ def test_no_stream_ends_with_a_carriage_return() -> None:
     import zlib
 
     import pikepdf
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, NameObject
 
     from brochure.assemble import serialise
 
     content = b"manifest 104"  # its Flate encoding ends with a carriage return
     compressed = zlib.compress(content)
     assert compressed.endswith(b"\r")
-    writer = PdfWriter()
-    writer.add_blank_page(612, 792)
-    stream = DecodedStreamObject()
-    stream.set_data(compressed)
-    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-    writer.root_object[NameObject("/Data")] = writer._add_object(stream)
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(612, 792))
+    stream = document.make_stream(b"")
+    stream.write(compressed, filter=pikepdf.Name.FlateDecode)
+    document.Root.Data = stream
 
-    data = serialise(writer)
+    data = serialise(document)
     assert b"\r\nendstream" not in data
-    with pikepdf.open(io.BytesIO(data)) as document:
-        packed = document.Root.Data
+    with pikepdf.open(io.BytesIO(data)) as saved:
+        packed = saved.Root.Data
         assert packed.read_bytes() == content
         assert list(packed.Filter) == ["/ASCII85Decode", "/FlateDecode"]
-        for thing in document.objects:
+        for thing in saved.objects:
             if isinstance(thing, pikepdf.Stream):
                 assert not thing.read_raw_bytes().endswith(b"\r")
+
+
+def test_no_page_drawing_ends_with_a_carriage_return() -> None:
+    """A page's drawing gets line feeds at its end instead, which cost no second save."""
+    import zlib
+
+    import pikepdf
+
+    from brochure.assemble import serialise
+
+    drawing = next(
+        b"0 0 %d 10 re f" % width
+        for width in range(1000)
+        if zlib.compress(b"0 0 %d 10 re f" % width).endswith(b"\r")
+    )
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(612, 792))
+    document.pages[0].obj.Contents = document.make_stream(drawing)
+
+    data = serialise(document)
+    assert b"\r\nendstream" not in data
+    assert b"ASCII85Decode" not in data
+    with pikepdf.open(io.BytesIO(data)) as saved:
+        assert saved.pages[0].obj.Contents.read_bytes().rstrip(b"\n") == drawing

@@ -15,21 +15,15 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
 
 from .errors import BrochureError
 from .files import write_atomically
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import Manifest, source_files
 from .model import SourcedIssue
-from .pdfs import PDF_ERRORS, describe
+from .pdfs import READ_ERRORS, describe
 
 MEDIA_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
 
@@ -73,42 +67,74 @@ def archive_files(sourced: SourcedIssue, manifest: Manifest) -> tuple[EmbeddedFi
     return (*sources, manifest_file)
 
 
-def embed_files(writer: PdfWriter, files: tuple[EmbeddedFile, ...], date: datetime.date) -> None:
-    """Embed FILES as PDF/A-3 associated files of the whole document, dated DATE."""
-    moment = datetime.datetime.combine(date, datetime.time(), datetime.UTC)
-    associated = ArrayObject()
-    for file in files:
-        embedded = writer.add_attachment(file.name, file.data)
-        embedded.alternative_name = TextStringObject(file.name)
-        embedded.description = TextStringObject(file.description)
-        embedded.associated_file_relationship = NameObject(f"/{file.relationship}")
-        embedded.subtype = NameObject("/" + file.media_type)  # pypdf writes the slash as #2F
-        embedded.size = NumberObject(len(file.data))
-        embedded.checksum = ByteStringObject(hashlib.md5(file.data).digest())
-        embedded.creation_date = moment
-        embedded.modification_date = moment
-        associated.append(embedded.pdf_object.indirect_reference)
-    writer.root_object[NameObject("/AF")] = associated
+def embed_files(pdf: Pdf, files: tuple[EmbeddedFile, ...], date: datetime.date) -> None:
+    """Embed FILES as PDF/A-3 associated files of the whole document, dated DATE.
+
+    Each file specification is in the EmbeddedFiles name tree, where viewers
+    list attachments, and in the catalog's /AF, which PDF/A-3 asks for; its
+    stream carries the media type, size, MD5 checksum and dates PDF/A-3 wants.
+    """
+    moment = pikepdf.String(f"D:{date:%Y%m%d}000000+00'00'")  # midnight UTC
+    specifications = [_file_specification(pdf, file, moment) for file in files]
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = Dictionary()
+    existing = pdf.Root.Names.get("/EmbeddedFiles")
+    tree = pikepdf.NameTree(existing) if existing is not None else pikepdf.NameTree.new(pdf)
+    for file, specification in zip(files, specifications, strict=True):
+        tree[file.name] = specification
+    pdf.Root.Names.EmbeddedFiles = tree.obj
+    pdf.Root.AF = Array(specifications)
+
+
+def _file_specification(pdf: Pdf, file: EmbeddedFile, moment: pikepdf.String) -> pikepdf.Object:
+    """FILE's specification, referring to a stream of its bytes."""
+    stream = pdf.make_stream(file.data)
+    stream.Type = Name.EmbeddedFile
+    stream.Subtype = Name("/" + file.media_type)  # qpdf writes the slash as #2F
+    stream.Params = Dictionary(
+        Size=len(file.data),
+        CheckSum=pikepdf.String(hashlib.md5(file.data).digest()),
+        CreationDate=moment,
+        ModDate=moment,
+    )
+    name = pikepdf.String(file.name)
+    return pdf.make_indirect(
+        Dictionary(
+            Type=Name.Filespec,
+            F=name,
+            UF=name,
+            Desc=pikepdf.String(file.description),
+            AFRelationship=Name("/" + file.relationship),
+            EF=Dictionary(F=stream),
+        )
+    )
 
 
 def extract_files(data: bytes) -> tuple[EmbeddedFile, ...]:
     """Every file embedded in the PDF in DATA; raise `BrochureError` if it is unreadable."""
+    encrypted = BrochureError("the PDF is encrypted")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise BrochureError("the PDF is encrypted")
-        attachments = list(reader.attachment_list)
-        return tuple(
-            EmbeddedFile(
-                _safe_name(attachment.name),
-                attachment.content,
-                str(attachment.associated_file_relationship).lstrip("/"),
-                str(attachment.description or ""),
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                raise encrypted
+            return tuple(
+                _extracted(name, specification) for name, specification in pdf.attachments.items()
             )
-            for attachment in attachments
-        )
-    except PDF_ERRORS as error:
+    except pikepdf.PasswordError:
+        raise encrypted from None
+    except READ_ERRORS as error:
         raise BrochureError(f"not a readable PDF ({describe(error)})") from None
+
+
+def _extracted(name: str, specification: pikepdf.AttachedFileSpec) -> EmbeddedFile:
+    """The file NAME in the embedded files' name tree, as its SPECIFICATION gives it."""
+    relationship = specification.obj.get("/AFRelationship", Name.Unspecified)
+    return EmbeddedFile(
+        _safe_name(name),
+        specification.get_file().read_bytes(),
+        str(relationship).lstrip("/"),
+        str(specification.obj.get("/Desc", "")),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,29 @@
-"""Stage 4, assemble: finish the typeset PDF with pypdf.
+"""Stage 4, assemble: finish the typeset PDF with pikepdf.
 
 WeasyPrint cannot merge a designer's cover PDF or set page labels; this stage
 does both, makes the viewer show the document title, embeds the files an
 archive carries, hands tagged documents to `tags` to complete their tags, and,
 for editions with bleed, hands the pages to prepress for their boxes and crop
 marks. It changes nothing else, so links, the outline, the tags and the
-metadata from typesetting stay intact.
+metadata from typesetting stay intact. WeasyPrint's PDF is opened once and
+changed in place, and `serialise` saves it.
 """
 
 import base64
 import datetime
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING
 
 import pikepdf
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.constants import PageLabelStyle
-from pypdf.generic import (
-    BooleanObject,
-    IndirectObject,
-    NameObject,
-    RectangleObject,
-)
+from pikepdf import Array, Dictionary, Name, Pdf
 
 from .archive import EmbeddedFile, embed_files
 from .editions import Layout
 from .errors import AssembleError
-from .pdfs import PDF_ERRORS, describe, dictionary
+from .pdfs import READ_ERRORS, describe
 from .prepress import finish_for_press
 from .settings import Paper
 from .tags import (
@@ -42,6 +37,9 @@ from .tags import (
 )
 from .typeset import TypesetPdf
 
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+
 SIZE_TOLERANCE_PT = 1.0
 """How far a designer cover's page size may differ from the issue's."""
 
@@ -51,38 +49,45 @@ class DesignerCover:
     """A finished front cover PDF supplied with the issue."""
 
     path: Path
-    pages: tuple[PageObject, ...]
+    pdf: Pdf
+    """The cover, open; `assemble` copies its pages and changes nothing in it."""
     alt: str
     """What the cover shows, for readers who cannot see it."""
 
     @property
     def page_count(self) -> int:
-        return len(self.pages)
+        return len(self.pdf.pages)
 
 
 def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
     """Read and check a designer cover PDF; raise `AssembleError` if it is unusable.
 
     Checked before typesetting, so a cover of the wrong size fails at once. The
-    messages say what is wrong with the file; the caller says which file.
+    messages say what is wrong with the file; the caller says which file. Each
+    page's drawing is read as `tags` reads it, so that a damaged one fails here,
+    not in the middle of assembling.
     """
+    encrypted = AssembleError("the cover PDF is encrypted; supply an unprotected copy")
     try:
-        reader = PdfReader(io.BytesIO(path.read_bytes()))
-        if reader.is_encrypted:
-            raise AssembleError("the cover PDF is encrypted; supply an unprotected copy")
-        pages = tuple(reader.pages)
-    except PDF_ERRORS as error:
+        pdf = pikepdf.open(io.BytesIO(path.read_bytes()))
+        if pdf.is_encrypted:
+            raise encrypted
+        sizes = [_size(page.trimbox) for page in pdf.pages]
+        for page in pdf.pages:
+            pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
+    except pikepdf.PasswordError:
+        raise encrypted from None
+    except READ_ERRORS as error:
         raise AssembleError(f"not a readable PDF ({describe(error)})") from None
-    if not pages:
+    if not sizes:
         raise AssembleError("the cover PDF has no pages")
-    for number, page in enumerate(pages, start=1):
-        found = (float(page.trimbox.width), float(page.trimbox.height))
+    for number, found in enumerate(sizes, start=1):
         if not _same_size(found, paper.points):
             raise AssembleError(
                 f"page {number} is {_dimensions(found)} pt but the issue's pages are "
                 f"{_dimensions(paper.points)} pt; export the cover at the issue's paper size"
             )
-    return DesignerCover(path, pages, alt)
+    return DesignerCover(path, pdf, alt)
 
 
 def assemble(
@@ -97,67 +102,102 @@ def assemble(
 
     ATTACHMENTS are embedded as associated files dated DATE.
     """
-    writer = PdfWriter(clone_from=io.BytesIO(pdf.data))
-    # Keep the version the PDF variant requires (PDF/X-4: 1.6); pypdf writes 1.3.
-    writer.pdf_header = pdf.data.split(b"\n", 1)[0].decode("ascii")
-    cover_pages = pdf.cover_pages
-    if cover is not None:
-        _insert_cover(writer, cover, layout.media_margin)
+    with pikepdf.open(io.BytesIO(pdf.data)) as document:
+        cover_pages = pdf.cover_pages
+        if cover is not None:
+            _insert_cover(document, cover, layout.media_margin)
+            if layout.edition.tagged:
+                tag_cover(document, cover.page_count, cover.alt)
+            cover_pages = cover.page_count
         if layout.edition.tagged:
-            tag_cover(writer, cover.page_count, cover.alt)
-        cover_pages = cover.page_count
-    if layout.edition.tagged:
-        hide_ornaments(writer)
-        mark_page_furniture(writer)
-        describe_links(writer)
-        label_definitions(writer)
-        expand_abbreviations(writer, pdf.abbreviations)
-        # Regrouping the tags leaves structure elements no tree reaches; they go.
-        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
-    _label_pages(writer, cover_pages, pdf.body_pages + pdf.blank_pages)
-    if layout.bleed:
-        finish_for_press(writer, layout)
-    writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
-    state_language(writer)
-    if attachments:
-        assert date is not None, "embedded files need the document's date"
-        embed_files(writer, attachments, date)
-    return serialise(writer)
+            hide_ornaments(document)
+            mark_page_furniture(document)
+            describe_links(document)
+            label_definitions(document)
+            expand_abbreviations(document, pdf.abbreviations)
+            # Regrouping the tags leaves structure elements no tree reaches; qpdf
+            # writes only the objects the file refers to, so they go.
+        _label_pages(document, cover_pages, pdf.body_pages + pdf.blank_pages)
+        if layout.bleed:
+            finish_for_press(document, layout)
+        _display_title(document)
+        state_language(document)
+        if attachments:
+            assert date is not None, "embedded files need the document's date"
+            embed_files(document, attachments, date)
+        return serialise(document)
 
 
-def serialise(writer: PdfWriter) -> bytes:
-    """The PDF WRITER holds, with its objects packed into compressed object streams.
+def serialise(document: "Pdf | PdfWriter") -> bytes:
+    """DOCUMENT saved, its objects packed into compressed object streams.
 
-    pypdf writes every object on its own, uncompressed; WeasyPrint's output, like
-    most PDFs today, packs them into object streams. qpdf (through pikepdf)
-    packs them again, which makes the file about a third smaller. Streams
-    already compressed are kept as they are, and the file ID is computed from
-    the content, so the same input still gives the same bytes.
+    Like WeasyPrint, qpdf packs the objects into object streams, and it
+    compresses the streams that are not, such as those changed here. Streams
+    already compressed are kept as they are; the file keeps the PDF version
+    WeasyPrint wrote, which the PDF variant requires (PDF/X-4: 1.6); the file
+    ID is computed from the content, so the same input gives the same bytes.
+    No stream may end with a carriage return (see `_end_with_ascii85`).
     """
-    written = io.BytesIO()
-    writer.write(written)
-    packed = _packed(written)
+    if not isinstance(document, Pdf):  # impose still builds its sheets with pypdf
+        written = io.BytesIO()
+        document.write(written)
+        with pikepdf.open(written) as opened:
+            return serialise(opened)
+    _compress_page_contents(document)
+    packed = _packed(document)
     if b"\r\nendstream" in packed:
-        packed = _packed(io.BytesIO(packed), end_streams_cleanly=True)
+        with pikepdf.open(io.BytesIO(packed)) as saved:
+            for stream in saved.objects:
+                if isinstance(stream, pikepdf.Stream) and stream.read_raw_bytes().endswith(b"\r"):
+                    _end_with_ascii85(stream)
+            packed = _packed(saved, end_streams_cleanly=True)
     return packed
 
 
-def _packed(pdf: io.BytesIO, *, end_streams_cleanly: bool = False) -> bytes:
-    with pikepdf.open(pdf) as document:
-        if end_streams_cleanly:
-            for stream in document.objects:
-                if isinstance(stream, pikepdf.Stream) and stream.read_raw_bytes().endswith(b"\r"):
-                    _end_with_ascii85(stream)
-        packed = io.BytesIO()
-        document.save(
-            packed,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            # Compressing would undo _end_with_ascii85; the first pass compressed everything.
-            compress_streams=not end_streams_cleanly,
-            recompress_flate=False,
-            deterministic_id=True,
-            fix_metadata_version=False,
-        )
+def _compress_page_contents(document: Pdf) -> None:
+    """Compress the pages' drawings so that none ends with a carriage return.
+
+    Most streams changed here are pages' drawings; saved as they are, qpdf
+    would compress them, and one in 256 would end with a carriage return,
+    which costs a second save whose object streams stay uncompressed.
+    """
+    for page in document.pages:
+        contents = page.obj.get("/Contents")
+        for stream in contents if isinstance(contents, Array) else [contents]:
+            if not isinstance(stream, pikepdf.Stream) or "/DecodeParms" in stream:
+                continue
+            compression = stream.get("/Filter")
+            uncompressed = compression is None
+            ends_badly = compression == Name.FlateDecode and stream.read_raw_bytes().endswith(b"\r")
+            if uncompressed or ends_badly:
+                stream.write(_deflated(stream.read_bytes()), filter=Name.FlateDecode)
+
+
+def _deflated(drawing: bytes) -> bytes:
+    """DRAWING compressed into bytes that do not end with a carriage return.
+
+    A line feed after a drawing changes nothing it draws, but does change the
+    checksum its compressed bytes end with: line feeds are added until they
+    end otherwise.
+    """
+    compressed = zlib.compress(drawing)
+    while compressed.endswith(b"\r"):
+        drawing += b"\n"
+        compressed = zlib.compress(drawing)
+    return compressed
+
+
+def _packed(document: Pdf, *, end_streams_cleanly: bool = False) -> bytes:
+    packed = io.BytesIO()
+    document.save(
+        packed,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        # Compressing would undo _end_with_ascii85; the first pass compressed everything.
+        compress_streams=not end_streams_cleanly,
+        recompress_flate=False,
+        deterministic_id=True,
+        fix_metadata_version=False,
+    )
     return packed.getvalue()
 
 
@@ -168,77 +208,111 @@ def _end_with_ascii85(stream: pikepdf.Stream) -> None:
     before `endstream`, read as one CR LF end of line: PDF/A validators then count
     the stream one byte short of its /Length. Compressed data ends with a
     checksum, so about one stream in 256 does; ASCII85 costs it a quarter more.
+    The streams qpdf compresses as it saves, its object streams among them, are
+    only known once saved: the saved file is then opened and saved once more.
     """
     filters = _as_list(stream.get("/Filter"))
     parameters = _as_list(stream.get("/DecodeParms")) or [None] * len(filters)
     stream.write(
         base64.a85encode(stream.read_raw_bytes()) + b"~>",
-        filter=pikepdf.Array([pikepdf.Name.ASCII85Decode, *filters]),
-        decode_parms=pikepdf.Array([None, *parameters]),
+        filter=Array([Name.ASCII85Decode, *filters]),
+        decode_parms=Array([None, *parameters]),
         type_check=False,
     )
 
 
 def _as_list(value: object) -> list[object]:
     """A filter entry as a list: one value stands for a list of one."""
-    if isinstance(value, pikepdf.Array):
+    if isinstance(value, Array):
         return list(value)
     return [] if value is None else [value]
 
 
-def _insert_cover(writer: PdfWriter, cover: DesignerCover, media_margin: float) -> None:
-    for index, page in enumerate(cover.pages):
-        writer.insert_page(_on_media(page, media_margin) if media_margin else page, index)
-    _add_first_outline_item(writer, "Cover", 0)
+def _insert_cover(document: Pdf, cover: DesignerCover, media_margin: float) -> None:
+    for index, page in enumerate(cover.pdf.pages):
+        placed = _on_media(document, page, media_margin) if media_margin else page
+        document.pages.insert(index, placed)
+    _add_first_outline_item(document, "Cover", document.pages[0])
 
 
-def _on_media(page: PageObject, margin: float) -> PageObject:
+def _on_media(document: Pdf, page: pikepdf.Page, margin: float) -> pikepdf.Page:
     """Place a trimmed cover page on paper with MARGIN points around its trim.
 
     The geometry is WeasyPrint's: the trim at the origin, the paper beyond it.
+    The page becomes a form XObject clipped to its trim, drawn moved there.
+    Its links are left behind: only editions with bleed have a media margin,
+    and prepress removes the links of every page.
     """
-    trim = page.trimbox
-    width, height = float(trim.width), float(trim.height)
-    media = PageObject.create_blank_page(width=width + 2 * margin, height=height + 2 * margin)
-    media.mediabox = RectangleObject([-margin, -margin, width + margin, height + margin])
-    media.merge_transformed_page(
-        page, Transformation().translate(-float(trim.left), -float(trim.bottom))
+    left, bottom, right, top = _box(page.trimbox)
+    width, height = right - left, top - bottom
+    # Copied first, so the cover's own PDF is left as it was.
+    artwork = pikepdf.Page(document.copy_foreign(page.obj)).as_form_xobject()
+    placement = f"q 1 0 0 1 {-left:g} {-bottom:g} cm /Cover Do Q".encode()
+    media = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([-margin, -margin, width + margin, height + margin]),
+        TrimBox=Array([0, 0, width, height]),
+        Resources=Dictionary(XObject=Dictionary(Cover=artwork)),
+        Contents=document.make_stream(placement),
     )
-    media.trimbox = RectangleObject([0, 0, width, height])
-    return media
+    return pikepdf.Page(document.make_indirect(media))
 
 
-def _add_first_outline_item(writer: PdfWriter, title: str, page_index: int) -> None:
-    """Put an outline item in front of all others.
+def _add_first_outline_item(document: Pdf, title: str, page: pikepdf.Page) -> None:
+    """Put an outline item that shows PAGE whole in front of all others.
 
-    pypdf's `before=` walks the list from its last item, so it can only append;
-    the item is appended and then moved to the front of the linked list.
+    The item is linked in by hand: pikepdf's outline editor would write every
+    other item again.
     """
-    root = writer.get_outline_root()
-    old_first = root.get("/First")
-    item = writer.add_outline_item(title=title, page_number=page_index)
-    if old_first is None:
-        return
-    entry = dictionary(item)
-    new_last = cast(IndirectObject, entry["/Prev"])
-    del dictionary(new_last)["/Next"]
-    root[NameObject("/Last")] = new_last
-    del entry["/Prev"]
-    entry[NameObject("/Next")] = old_first
-    dictionary(old_first)[NameObject("/Prev")] = item
-    root[NameObject("/First")] = item
+    outlines = document.Root.get("/Outlines")
+    if outlines is None:
+        document.Root.Outlines = document.make_indirect(Dictionary(Type=Name.Outlines))
+        outlines = document.Root.Outlines
+    item = document.make_indirect(
+        Dictionary(
+            Title=pikepdf.String(title),
+            Parent=outlines,
+            Dest=Array([page.obj, Name.Fit]),
+        )
+    )
+    first = outlines.get("/First")
+    if first is None:
+        outlines.Last = item
+    else:
+        item.Next = first
+        first.Prev = item
+    outlines.First = item
+    outlines.Count = int(outlines.get("/Count", 0)) + 1
 
 
-def _label_pages(writer: PdfWriter, cover_pages: int, body_pages: int) -> None:
+def _label_pages(document: Pdf, cover_pages: int, body_pages: int) -> None:
     """Make viewer page numbers match the printed folios: Cover, 2, 3, ..., Back."""
+    labels: list[object] = []
     if cover_pages == 1:
-        writer.set_page_label(0, 0, prefix="Cover")
+        labels += [0, Dictionary(P=pikepdf.String("Cover"))]
     elif cover_pages > 1:
-        writer.set_page_label(0, cover_pages - 1, PageLabelStyle.DECIMAL, "Cover ", 1)
-    last_body = cover_pages + body_pages - 1
-    writer.set_page_label(cover_pages, last_body, PageLabelStyle.DECIMAL, None, cover_pages + 1)
-    last = len(writer.pages) - 1
-    writer.set_page_label(last_body + 1, last, prefix="Back")
+        labels += [0, Dictionary(S=Name.D, P=pikepdf.String("Cover "), St=1)]
+    labels += [cover_pages, Dictionary(S=Name.D, St=cover_pages + 1)]
+    labels += [cover_pages + body_pages, Dictionary(P=pikepdf.String("Back"))]
+    document.Root.PageLabels = Dictionary(Nums=Array(labels))
+
+
+def _display_title(document: Pdf) -> None:
+    """Have viewers show the document's title, not its file name, as PDF/UA asks."""
+    if "/ViewerPreferences" not in document.Root:
+        document.Root.ViewerPreferences = Dictionary()
+    document.Root.ViewerPreferences.DisplayDocTitle = True
+
+
+def _box(box: pikepdf.Object) -> tuple[float, float, float, float]:
+    """A page box as left, bottom, right and top, in the order the PDF gives them."""
+    left, bottom, right, top = (float(value) for value in box)
+    return left, bottom, right, top
+
+
+def _size(box: pikepdf.Object) -> tuple[float, float]:
+    left, bottom, right, top = _box(box)
+    return right - left, top - bottom
 
 
 def _dimensions(size: tuple[float, float]) -> str:

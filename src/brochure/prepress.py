@@ -6,8 +6,8 @@ the crop marks in registration colour in the slug outside the bleed, and drops
 link annotations, which a press never prints.
 """
 
-from pypdf import PageObject, PdfWriter
-from pypdf.generic import ContentStream, NameObject, RectangleObject
+import pikepdf
+from pikepdf import Array, Pdf
 
 from .editions import CROP_MARK_LENGTH, CROP_MARK_OFFSET, Layout
 
@@ -17,26 +17,33 @@ REGISTRATION = b"1 1 1 1 K"
 """Every ink at full strength, so the marks print on every plate."""
 
 
-def finish_for_press(writer: PdfWriter, layout: Layout) -> None:
-    """Give every page its BleedBox and crop marks, and remove its annotations."""
-    for page in writer.pages:
-        trim = page.trimbox
-        page.bleedbox = RectangleObject(
-            [
-                float(trim.left) - layout.bleed,
-                float(trim.bottom) - layout.bleed,
-                float(trim.right) + layout.bleed,
-                float(trim.top) + layout.bleed,
-            ]
+def finish_for_press(pdf: Pdf, layout: Layout) -> None:
+    """Give every page its BleedBox and crop marks, and remove its annotations.
+
+    Each page's content is put inside q and Q, so that whatever graphics state
+    it leaves (a transformation, a colour, a clip) cannot move or hide the
+    marks drawn after it. The q before is one stream all pages share, and so
+    is the marks stream of all pages with the same trim.
+    """
+    save = pdf.make_stream(b"q\n")
+    marks: dict[bytes, pikepdf.Stream] = {}
+    for page in pdf.pages:
+        left, bottom, right, top = (float(value) for value in page.trimbox)
+        page.bleedbox = Array(
+            [left - layout.bleed, bottom - layout.bleed, right + layout.bleed, top + layout.bleed]
         )
-        page.merge_page(_marks_page(page, layout))
-        if "/Annots" in page:
-            del page[NameObject("/Annots")]
+        drawing = b"Q\n" + _crop_marks((left, bottom, right, top), layout)
+        if drawing not in marks:
+            marks[drawing] = pdf.make_stream(drawing)
+        page.contents_add(save, prepend=True)
+        page.contents_add(marks[drawing])
+        if "/Annots" in page.obj:
+            del page.obj.Annots
 
 
-def _marks_page(page: PageObject, layout: Layout) -> PageObject:
-    trim = page.trimbox
-    left, bottom, right, top = (float(v) for v in (trim.left, trim.bottom, trim.right, trim.top))
+def _crop_marks(trim: tuple[float, float, float, float], layout: Layout) -> bytes:
+    """The content that draws the crop marks of a page trimmed to TRIM."""
+    left, bottom, right, top = trim
     near = layout.bleed + CROP_MARK_OFFSET
     far = near + CROP_MARK_LENGTH
     lines = []
@@ -45,11 +52,4 @@ def _marks_page(page: PageObject, layout: Layout) -> PageObject:
             lines.append((x + outward_x * near, y, x + outward_x * far, y))
             lines.append((x, y + outward_y * near, x, y + outward_y * far))
     path = b" ".join(b"%.3f %.3f m %.3f %.3f l" % line for line in lines)
-    overlay = PageObject.create_blank_page(
-        width=float(page.mediabox.width), height=float(page.mediabox.height)
-    )
-    overlay.mediabox = page.mediabox
-    content = ContentStream(None, None)
-    content.set_data(b"q %s %.2f w 0 J %s S Q" % (REGISTRATION, MARK_WIDTH, path))
-    overlay.replace_contents(content)
-    return overlay
+    return b"q %s %.2f w 0 J %s S Q\n" % (REGISTRATION, MARK_WIDTH, path)

@@ -1,6 +1,6 @@
 """Tags: what makes a tagged PDF complete for screen readers, after WeasyPrint.
 
-WeasyPrint writes the structure tree; pypdf then fixes what it leaves out or
+WeasyPrint writes the structure tree; pikepdf then fixes what it leaves out or
 gets wrong for PDF/UA and PDF/A: a designer cover becomes one described
 figure, ornaments (images with empty alt text), running heads and folios
 become artifacts, links are described by their text, definition lists get a
@@ -10,82 +10,70 @@ metadata states the language.
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeGuard, cast
+from typing import TypeGuard, cast
 from xml.sax.saxutils import escape
 
-from pypdf import PageObject, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    ContentStream,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NullObject,
-    NumberObject,
-    PdfObject,
-    StreamObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
 
 from .errors import AssembleError
-from .pdfs import dictionary
+
+ObjectNumber = tuple[int, int]
+"""An indirect object's number and generation: what tells two references apart."""
 
 
-def tag_cover(writer: PdfWriter, pages: int, alt: str) -> None:
+def tag_cover(pdf: Pdf, pages: int, alt: str) -> None:
     """Make each of the first PAGES (a designer cover) one figure described by ALT.
 
     The cover's own marked content is dropped: its structure is not copied,
     and a screen reader should hear the cover described once, not in pieces.
     """
-    root = dictionary(writer.root_object["/StructTreeRoot"])
-    document = dictionary(cast(ArrayObject, root["/K"])[0])
-    numbers = cast(ArrayObject, dictionary(root["/ParentTree"])["/Nums"])
-    next_key = max((int(key) for key in numbers[::2]), default=-1) + 1
+    root = pdf.Root.StructTreeRoot
+    document = root.K[0]
+    numbers = root.ParentTree.Nums
+    next_key = max((int(key) for key in list(numbers)[::2]), default=-1) + 1
     figures = []
     for index in range(pages):
-        page = writer.pages[index]
-        _wrap_as_figure(writer, page)
-        page.pop("/Annots", None)
+        page = pdf.pages[index]
+        _wrap_as_figure(pdf, page)
+        if "/Annots" in page.obj:
+            del page.obj.Annots
         description = alt if pages == 1 else f"{alt} (page {index + 1})"
-        figure = writer._add_object(
-            DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/StructElem"),
-                    NameObject("/S"): NameObject("/Figure"),
-                    NameObject("/P"): document.indirect_reference,
-                    NameObject("/Pg"): page.indirect_reference,
-                    NameObject("/K"): NumberObject(0),
-                    NameObject("/Alt"): TextStringObject(description),
-                }
+        figure = pdf.make_indirect(
+            Dictionary(
+                Type=Name.StructElem,
+                S=Name.Figure,
+                P=document,
+                Pg=page.obj,
+                K=0,
+                Alt=pikepdf.String(description),
             )
         )
         figures.append(figure)
-        page[NameObject("/StructParents")] = NumberObject(next_key)
-        page[NameObject("/Tabs")] = NameObject("/S")
-        numbers.extend([NumberObject(next_key), ArrayObject([figure])])
+        page.obj.StructParents = next_key
+        page.obj.Tabs = Name.S
+        numbers.append(next_key)
+        numbers.append(Array([figure]))
         next_key += 1
-    kids = document["/K"]
-    document[NameObject("/K")] = ArrayObject(
-        [*figures, *(kids if isinstance(kids, ArrayObject) else [kids])]
-    )
+    kids = document.K
+    document.K = Array([*figures, *(kids if isinstance(kids, Array) else [kids])])
 
 
-def _wrap_as_figure(writer: PdfWriter, page: PageObject) -> None:
+def _wrap_as_figure(pdf: Pdf, page: pikepdf.Page) -> None:
     """Put the page's whole content in one marked-content sequence: figure, MCID 0."""
-    content = ContentStream(page.get_contents(), writer)
     unmarked = [
-        (operands, operator)
-        for operands, operator in content.operations
-        if operator not in (b"BDC", b"BMC", b"EMC")
+        instruction
+        for instruction in pikepdf.parse_content_stream(page)
+        if str(instruction.operator) not in ("BDC", "BMC", "EMC")
     ]
-    marked = DictionaryObject({NameObject("/MCID"): NumberObject(0)})
-    content.operations = [
-        ([NameObject("/Figure"), marked], b"BDC"),
-        *unmarked,
-        ([], b"EMC"),
-    ]
-    page.replace_contents(content)
-    page.compress_content_streams()
+    content = pikepdf.unparse_content_stream(
+        [
+            ([Name.Figure, Dictionary(MCID=0)], pikepdf.Operator("BDC")),
+            *unmarked,
+            ([], pikepdf.Operator("EMC")),
+        ]
+    )
+    page.obj.Contents = pdf.make_stream(content)
 
 
 _MARKED_CONTENT = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
@@ -93,7 +81,7 @@ _PAGINATION = b"/Artifact <</Type /Pagination>> BDC"
 _LAYOUT = b"/Artifact <</Type /Layout>> BDC"
 
 
-def mark_page_furniture(writer: PdfWriter) -> None:
+def mark_page_furniture(pdf: Pdf) -> None:
     """Mark running heads and folios as pagination artifacts, which they are.
 
     WeasyPrint tags the text of page margins but leaves it out of the structure
@@ -101,27 +89,28 @@ def mark_page_furniture(writer: PdfWriter) -> None:
     content. Marked content whose element the tree never reaches is turned
     into an artifact, and its entry in the parent tree is cleared.
     """
-    root = dictionary(writer.root_object["/StructTreeRoot"])
+    root = pdf.Root.StructTreeRoot
     reachable = _reachable_elements(root)
-    numbers = cast(ArrayObject, dictionary(root["/ParentTree"])["/Nums"])
-    parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
-    for page in writer.pages:
-        key = page.get("/StructParents")
+    parents = _parent_tree(root)
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
         elements = parents.get(int(key)) if key is not None else None
-        if not isinstance(elements, ArrayObject):
+        if not isinstance(elements, Array):
             continue
         stray = {
             mcid
             for mcid, element in enumerate(elements)
-            if isinstance(element, IndirectObject) and element.idnum not in reachable
+            if isinstance(element, Dictionary)
+            and element.is_indirect
+            and element.objgen not in reachable
         }
         if stray:
             _make_artifacts(page, stray, _PAGINATION)
             for mcid in stray:
-                elements[mcid] = NullObject()
+                elements[mcid] = None
 
 
-def hide_ornaments(writer: PdfWriter) -> None:
+def hide_ornaments(pdf: Pdf) -> None:
     """Make images without alt text artifacts, which screen readers skip.
 
     An image's alt text is required in the issue unless it is an ornament,
@@ -130,33 +119,34 @@ def hide_ornaments(writer: PdfWriter) -> None:
     leaves the structure tree, its marked content becomes a layout artifact,
     and a container it leaves empty (the <figure> around it) goes too.
     """
-    root = writer.root_object.get("/StructTreeRoot")
+    root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return
-    numbers = cast(ArrayObject, dictionary(dictionary(root)["/ParentTree"])["/Nums"])
-    parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
-    pages = {
-        page.indirect_reference.idnum: page for page in writer.pages if page.indirect_reference
-    }
-    for element, parent in list(_elements_with_parents(dictionary(root))):
+    parents = _parent_tree(root)
+    pages = {page.obj.objgen: page for page in pdf.pages}
+    for element, parent in list(_elements_with_parents(root)):
         if element.get("/S") != "/Figure" or "/Alt" in element or "/ActualText" in element:
             continue
         page_reference = element.get("/Pg")
-        page = (
-            pages.get(page_reference.idnum) if isinstance(page_reference, IndirectObject) else None
-        )
-        mcids = {int(kid) for kid in _kids(element) if isinstance(kid, NumberObject)}
+        page = pages.get(page_reference.objgen) if page_reference is not None else None
+        mcids = {kid for kid in _kids(element) if isinstance(kid, int)}
         if page is not None and mcids:
             _make_artifacts(page, mcids, _LAYOUT)
-            elements = parents.get(int(page.get("/StructParents", -1)))
-            for mcid in mcids if isinstance(elements, ArrayObject) else ():
-                cast(ArrayObject, elements)[mcid] = NullObject()
+            elements = parents.get(int(page.obj.get("/StructParents", -1)))
+            for mcid in mcids if isinstance(elements, Array) else ():
+                cast(Array, elements)[mcid] = None
         _remove_kid(parent, element)
 
 
+def _parent_tree(root: pikepdf.Object) -> dict[int, pikepdf.Object]:
+    """The parent tree's entries by key: WeasyPrint writes them all in one /Nums array."""
+    numbers = list(root.ParentTree.Nums)
+    return {int(key): value for key, value in zip(numbers[::2], numbers[1::2], strict=False)}
+
+
 def _elements_with_parents(
-    root: DictionaryObject,
-) -> Iterator[tuple[DictionaryObject, DictionaryObject]]:
+    root: pikepdf.Object,
+) -> Iterator[tuple[pikepdf.Object, pikepdf.Object]]:
     """Every structure element below ROOT with its parent, in reading order."""
     pending = [(kid, root) for kid in reversed(_kids(root))]
     while pending:
@@ -166,76 +156,84 @@ def _elements_with_parents(
             pending.extend((kid, element) for kid in reversed(_kids(element)))
 
 
-def _remove_kid(parent: DictionaryObject, element: DictionaryObject) -> None:
+def _remove_kid(parent: pikepdf.Object, element: pikepdf.Object) -> None:
     """Take ELEMENT out of PARENT's kids; a container left empty is taken out of its own."""
     kids = parent.get("/K")
-    if isinstance(kids, ArrayObject):
-        kept = [kid for kid in kids if kid.get_object() is not element]
-        parent[NameObject("/K")] = ArrayObject(kept)
+    if isinstance(kids, Array):
+        kept = [kid for kid in kids if not _same(kid, element)]
+        parent.K = Array(kept)
     else:
         kept = []
-        parent[NameObject("/K")] = ArrayObject()
+        parent.K = Array()
     grandparent = parent.get("/P")
     if not kept and parent.get("/S") in ("/NonStruct", "/Div") and grandparent is not None:
-        _remove_kid(dictionary(grandparent), parent)
+        _remove_kid(grandparent, parent)
 
 
-def _reachable_elements(root: DictionaryObject) -> set[int]:
+def _same(kid: object, element: pikepdf.Object) -> bool:
+    """Is KID a reference to ELEMENT, an indirect object?"""
+    return isinstance(kid, Dictionary) and kid.is_indirect and kid.objgen == element.objgen
+
+
+def _reachable_elements(root: pikepdf.Object) -> set[ObjectNumber]:
     """Object numbers of the structure elements reachable from ROOT."""
-    seen: set[int] = set()
-    pending = list(cast(ArrayObject, root["/K"]))
+    seen: set[ObjectNumber] = set()
+    pending: list[object] = list(root.K)
     while pending:
-        reference = pending.pop()
-        if not isinstance(reference, IndirectObject) or reference.idnum in seen:
+        element = pending.pop()
+        if not isinstance(element, Dictionary) or not element.is_indirect:
             continue
-        seen.add(reference.idnum)
-        kids = dictionary(reference).get("/K")
-        pending.extend(kids if isinstance(kids, ArrayObject) else [kids])
+        if element.objgen in seen:
+            continue
+        seen.add(element.objgen)
+        kids = element.get("/K")
+        pending.extend(kids if isinstance(kids, Array) else [kids])
     return seen
 
 
-def _make_artifacts(page: PageObject, mcids: set[int], artifact: bytes) -> None:
+def _make_artifacts(page: pikepdf.Page, mcids: set[int], artifact: bytes) -> None:
     """Turn the marked-content sequences MCIDS on PAGE into artifacts of a kind."""
 
     def replace(match: re.Match[bytes]) -> bytes:
         return artifact if int(match[1]) in mcids else match[0]
 
-    contents = page["/Contents"].get_object()
-    for reference in contents if isinstance(contents, ArrayObject) else [page["/Contents"]]:
-        stream = cast(StreamObject, reference.get_object())
-        stream.set_data(_MARKED_CONTENT.sub(replace, stream.get_data()))
+    contents = page.obj.Contents
+    for stream in contents if isinstance(contents, Array) else [contents]:
+        stream.write(_MARKED_CONTENT.sub(replace, stream.read_bytes()))
 
 
-def describe_links(writer: PdfWriter) -> None:
+def describe_links(pdf: Pdf) -> None:
     """Describe each link by its text, as PDF/UA asks; WeasyPrint describes it by its target.
 
     A link's text is the marked content under its structure element, read from
-    the pages with pypdf; rows of leader dots in contents entries are dropped.
+    the pages; rows of leader dots in contents entries are dropped.
     """
-    root = writer.root_object.get("/StructTreeRoot")
+    root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return
-    reader = _MarkedText(writer)
-    elements = [dictionary(kid) for kid in _kids(dictionary(root))]
+    reader = _MarkedText(pdf)
+    elements = list(_kids(root))
     while elements:
         element = elements.pop()
+        if not _is_structure_element(element):
+            continue
         if element.get("/S") != "/Link":
-            elements.extend(kid for kid in _kids(element) if _is_structure_element(kid))
+            elements.extend(_kids(element))
             continue
         # WeasyPrint nests a link's inline boxes as links of their own: the outermost
         # link's text describes every annotation inside it.
         text = " ".join(reader.text_of(element, element.get("/Pg")).split())
         description = _LEADERS.sub(" ", text).strip()
         for annotation in _annotations_under(element) if description else ():
-            annotation[NameObject("/Contents")] = TextStringObject(description)
+            annotation.Contents = pikepdf.String(description)
 
 
-def _annotations_under(element: DictionaryObject) -> list[DictionaryObject]:
+def _annotations_under(element: pikepdf.Object) -> list[pikepdf.Object]:
     """The annotations a structure element and its descendants refer to."""
     found = []
     for kid in _kids(element):
-        if isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR":
-            found.append(dictionary(kid["/Obj"]))
+        if isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR":
+            found.append(kid.Obj)
         elif _is_structure_element(kid):
             found.extend(_annotations_under(kid))
     return found
@@ -244,72 +242,272 @@ def _annotations_under(element: DictionaryObject) -> list[DictionaryObject]:
 class _MarkedText:
     """The text of structure elements, from the marked content they point to."""
 
-    def __init__(self, writer: PdfWriter) -> None:
-        self.pages = {
-            page.indirect_reference.idnum: page for page in writer.pages if page.indirect_reference
-        }
-        self.texts: dict[int, dict[int, str]] = {}
+    def __init__(self, pdf: Pdf) -> None:
+        self.pages = {page.obj.objgen: page for page in pdf.pages}
+        self.texts: dict[ObjectNumber, dict[int, str]] = {}
+        self.fonts = _Fonts()
 
-    def text_of(self, element: DictionaryObject, page: PdfObject | None) -> str:
+    def text_of(self, element: pikepdf.Object, page: pikepdf.Object | None) -> str:
         page = element.get("/Pg", page)
         pieces = []
         for kid in _kids(element):
-            if isinstance(kid, NumberObject):
-                pieces.append(self._marked(page, int(kid)))
-            elif isinstance(kid, DictionaryObject) and "/MCID" in kid:
-                pieces.append(self._marked(kid.get("/Pg", page), cast(int, kid["/MCID"])))
+            if isinstance(kid, int):
+                pieces.append(self._marked(page, kid))
+            elif isinstance(kid, Dictionary) and "/MCID" in kid:
+                pieces.append(self._marked(kid.get("/Pg", page), int(kid.MCID)))
             elif _is_structure_element(kid):
                 pieces.append(self.text_of(kid, page))
         return "".join(pieces)
 
-    def _marked(self, page: PdfObject | None, mcid: int) -> str:
-        if not isinstance(page, IndirectObject) or page.idnum not in self.pages:
+    def _marked(self, page: pikepdf.Object | None, mcid: int) -> str:
+        if page is None or page.objgen not in self.pages:
             return ""
-        number = page.idnum
+        number = page.objgen
         if number not in self.texts:
-            self.texts[number] = _marked_content_text(self.pages[number])
+            self.texts[number] = _marked_content_text(self.pages[number], self.fonts)
         return self.texts[number].get(mcid, "")
 
 
-def _kids(element: DictionaryObject) -> list[PdfObject]:
+def _kids(element: pikepdf.Object) -> list[object]:
+    """ELEMENT's kids: structure elements, marked-content IDs (int), content and object refs."""
     kids = element.get("/K")
     if kids is None:
         return []
-    return [kid.get_object() for kid in (kids if isinstance(kids, ArrayObject) else [kids])]
+    return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _is_structure_element(value: PdfObject) -> TypeGuard[DictionaryObject]:
-    return isinstance(value, DictionaryObject) and value.get("/Type") == "/StructElem"
+def _is_structure_element(value: object) -> TypeGuard[pikepdf.Object]:
+    return isinstance(value, Dictionary) and value.get("/Type") == "/StructElem"
 
 
 _LEADERS = re.compile(r"(?:\s*\.){3,}\s*")
 
 
-def _marked_content_text(page: PageObject) -> dict[int, str]:
-    """The text of each marked-content sequence on PAGE, by its MCID."""
-    open_sequences: list[int | None] = []
-    texts: dict[int, str] = {}
+class _Fonts:
+    """Each font of the document read once: what its codes stand for and how wide they are."""
 
-    def operator(operator: bytes, operands: list[Any], *_: object) -> None:
-        if operator == b"BDC":
+    def __init__(self) -> None:
+        self.read: dict[ObjectNumber, _Font] = {}
+
+    def __getitem__(self, font: pikepdf.Object | None) -> "_Font":
+        if not isinstance(font, Dictionary):
+            return _Font({}, 1, {}, 0)
+        if not font.is_indirect:
+            return _read_font(font)
+        if font.objgen not in self.read:
+            self.read[font.objgen] = _read_font(font)
+        return self.read[font.objgen]
+
+
+class _Font:
+    """A font's codes: the text each stands for and its width, in thousandths of an em."""
+
+    def __init__(
+        self, unicode: dict[bytes, str], code_length: int, widths: dict[int, float], default: float
+    ) -> None:
+        self.unicode, self.code_length = unicode, code_length
+        self.widths, self.default_width = widths, default
+
+    def codes(self, shown: bytes) -> list[bytes]:
+        step = self.code_length
+        return [shown[i : i + step] for i in range(0, len(shown), step)]
+
+    def text(self, shown: bytes) -> str:
+        return "".join(self.unicode.get(code, "") for code in self.codes(shown))
+
+    def width(self, shown: bytes) -> float:
+        return sum(
+            self.widths.get(int.from_bytes(code), self.default_width) for code in self.codes(shown)
+        )
+
+
+def _read_font(font: pikepdf.Object) -> _Font:
+    """FONT as WeasyPrint writes it: Type0, Identity-H (codes of 2 bytes), with ToUnicode."""
+    cmap = font.get("/ToUnicode")
+    unicode = _unicode_map(cmap.read_bytes()) if isinstance(cmap, pikepdf.Stream) else {}
+    if font.get("/Subtype") != "/Type0":
+        first = int(font.get("/FirstChar", 0))
+        widths = {first + n: float(width) for n, width in enumerate(font.get("/Widths", []))}
+        return _Font(unicode, 1, widths, 0)
+    descendant = font.DescendantFonts[0]
+    widths = _cid_widths(descendant.get("/W", []))
+    return _Font(unicode, 2, widths, float(descendant.get("/DW", 1000)))
+
+
+def _cid_widths(entries: pikepdf.Object | list[object]) -> dict[int, float]:
+    """A CID font's /W array: `first [w1 w2 ...]` or `first last w`, in any mixture."""
+    widths: dict[int, float] = {}
+    values = list(entries)
+    index = 0
+    while index + 1 < len(values):
+        first, following = int(cast(int, values[index])), values[index + 1]
+        if isinstance(following, Array):
+            widths.update((first + n, float(width)) for n, width in enumerate(following))
+            index += 2
+        elif index + 2 < len(values):
+            last, width = int(cast(int, following)), float(cast(float, values[index + 2]))
+            widths.update((code, width) for code in range(first, last + 1))
+            index += 3
+        else:
+            break
+    return widths
+
+
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+_RANGE = re.compile(rb"<([0-9A-Fa-f\s]*)>\s*<([0-9A-Fa-f\s]*)>\s*(<[0-9A-Fa-f\s]*>|\[[^\]]*\])")
+
+
+def _unicode_map(cmap: bytes) -> dict[bytes, str]:
+    """The codes a ToUnicode CMap maps, each to its text: bfchar and bfrange entries."""
+    mapping: dict[bytes, str] = {}
+    for block in _BFCHAR.findall(cmap):
+        values = [_hex(value) for value in _HEX.findall(block)]
+        for code, text in zip(values[::2], values[1::2], strict=False):
+            mapping[code] = text.decode("utf-16-be", "replace")
+    for block in _BFRANGE.findall(cmap):
+        for low, high, target in _RANGE.findall(block):
+            first, size = int.from_bytes(_hex(low)), len(_hex(low))
+            codes = range(first, min(int.from_bytes(_hex(high)), first + 0xFFFF) + 1)
+            for number, text in zip(codes, _range_texts(target, len(codes)), strict=False):
+                mapping[number.to_bytes(size)] = text.decode("utf-16-be", "replace")
+    return mapping
+
+
+def _range_texts(target: bytes, count: int) -> list[bytes]:
+    """The texts of a bfrange's COUNT codes: listed in an array, or counted up from one."""
+    if target.startswith(b"["):
+        return [_hex(value) for value in _HEX.findall(target)]
+    start = _hex(target[1:-1])
+    limit = 256 ** len(start)
+    return [((int.from_bytes(start) + n) % limit).to_bytes(len(start)) for n in range(count)]
+
+
+def _hex(value: bytes) -> bytes:
+    return bytes.fromhex(re.sub(rb"\s", b"", value).decode("ascii"))
+
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _multiply(a: Matrix, b: Matrix) -> Matrix:
+    """The transformation A, then B."""
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
+
+
+NEW_LINE = 0.8
+"""Ems the baseline moves for the next text to be on a new line."""
+WORD_GAP = 0.125
+"""Ems between one piece of text on a line and the next that read as a space."""
+
+
+class _TextReader:
+    """Follows a WeasyPrint page's content and files its text by marked-content ID.
+
+    WeasyPrint shows each run of text in a text object of its own, inside one
+    marked-content sequence, placed by Tm and shown by TJ in a Type0 font. A
+    run that starts on a new line starts with a line break; one that starts
+    on the same line, beyond a narrow space from where the last ended, starts
+    with a space. Words in two runs so stay apart, as they did with pypdf's
+    text extraction, which this replaces; unlike pypdf, it reads letters
+    spaced apart as a word.
+    """
+
+    def __init__(self, fonts: _Fonts, font_resources: pikepdf.Object | None) -> None:
+        self.fonts, self.font_resources = fonts, font_resources
+        self.texts: dict[int, str] = {}
+        self.sequences: list[int | None] = []
+        self.matrix, self.saved = _IDENTITY, list[Matrix]()
+        self.font, self.font_size = _Font({}, 1, {}, 0), 0.0
+        self.text_matrix = _IDENTITY
+        self.placed = False
+        """Whether the text matrix was set since text was last shown."""
+        self.last: tuple[float, float, float] | None = None
+        """Where the text shown last ended, x and y on the page, and its font size there."""
+        self.last_character = ""
+        """The last character of the text shown, marked or not."""
+
+    def read(self, instruction: pikepdf.ContentStreamInstruction) -> None:
+        operator, operands = str(instruction.operator), instruction.operands
+        if operator == "BDC":
             properties = operands[1] if len(operands) > 1 else None
-            mcid = properties.get("/MCID") if isinstance(properties, DictionaryObject) else None
-            open_sequences.append(None if mcid is None else int(mcid))
-        elif operator == b"BMC":
-            open_sequences.append(None)
-        elif operator == b"EMC" and open_sequences:
-            open_sequences.pop()
+            mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
+            self.sequences.append(None if mcid is None else int(mcid))
+        elif operator == "BMC":
+            self.sequences.append(None)
+        elif operator == "EMC" and self.sequences:
+            self.sequences.pop()
+        elif operator == "q":
+            self.saved.append(self.matrix)
+        elif operator == "Q" and self.saved:
+            self.matrix = self.saved.pop()
+        elif operator == "cm":
+            self.matrix = _multiply(_numbers(list(operands)), self.matrix)
+        elif operator == "Tf":
+            font = self.font_resources.get(str(operands[0])) if self.font_resources else None
+            self.font, self.font_size = self.fonts[font], float(operands[1])
+        elif operator == "Tm":
+            self.text_matrix, self.placed = _numbers(list(operands)), True
+        elif operator == "TJ":
+            self._show(list(operands[0]))
+        elif operator == "Tj":
+            self._show(list(operands))
 
-    def text(value: str, *_: object) -> None:
-        if open_sequences and open_sequences[-1] is not None:
-            mcid = open_sequences[-1]
-            texts[mcid] = texts.get(mcid, "") + value
+    def _show(self, shown: list[object]) -> None:
+        text = "".join(self.font.text(bytes(s)) for s in shown if isinstance(s, pikepdf.String))
+        advance = sum(
+            self.font.width(bytes(s)) if isinstance(s, pikepdf.String) else -float(cast(float, s))
+            for s in shown
+        )
+        matrix = _multiply(self.text_matrix, self.matrix)
+        size = self.font_size * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5
+        if self.placed:
+            text = self._separator(matrix[4], matrix[5], size) + text
+        end = advance / 1000 * self.font_size
+        self.text_matrix = _multiply((1, 0, 0, 1, end, 0), self.text_matrix)
+        matrix = _multiply(self.text_matrix, self.matrix)
+        self.last, self.placed = (matrix[4], matrix[5], size), False
+        self.last_character = (self.last_character + text)[-1:]
+        mcid = self.sequences[-1] if self.sequences else None
+        if mcid is not None:
+            self.texts[mcid] = self.texts.get(mcid, "") + text
 
-    page.extract_text(visitor_operand_before=operator, visitor_text=text)
-    return texts
+    def _separator(self, x: float, y: float, size: float) -> str:
+        """What separates text shown at X, Y from the text shown before it, if nothing does."""
+        if self.last is None:
+            return ""
+        last_x, last_y, last_size = self.last
+        if abs(y - last_y) > NEW_LINE * min(size, last_size):
+            return "" if self.last_character == "\n" else "\n"
+        gap = x - last_x > WORD_GAP * min(size, last_size)
+        return " " if gap and self.last_character != " " else ""
 
 
-def label_definitions(writer: PdfWriter) -> None:
+def _numbers(operands: Sequence[object]) -> Matrix:
+    a, b, c, d, e, f = (float(cast(float, value)) for value in operands[:6])
+    return (a, b, c, d, e, f)
+
+
+def _marked_content_text(page: pikepdf.Page, fonts: _Fonts) -> dict[int, str]:
+    """The text of each marked-content sequence on PAGE, by its MCID."""
+    resources = page.obj.get("/Resources")
+    reader = _TextReader(fonts, resources.get("/Font") if resources is not None else None)
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInstruction):
+            reader.read(instruction)
+    return reader.texts
+
+
+def label_definitions(pdf: Pdf) -> None:
     """Make each grouped term and definition of a definition list one item: label and body.
 
     WeasyPrint tags a <dl> as a list whose every <dt> and <dd> is an item of
@@ -319,10 +517,10 @@ def label_definitions(writer: PdfWriter) -> None:
     list set in columns is tagged as one list per column inside the list; the
     columns' items become the list's own.
     """
-    root = writer.root_object.get("/StructTreeRoot")
+    root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return
-    for element, parent in list(_elements_with_parents(dictionary(root))):
+    for element, parent in list(_elements_with_parents(root)):
         if element.get("/S") == "/L":
             _merge_columns(element)
         if element.get("/S") != "/Div" or parent.get("/S") != "/L":
@@ -331,18 +529,18 @@ def label_definitions(writer: PdfWriter) -> None:
         if not items or not all(_is_structure_element(item) for item in items):
             continue
         parts = []
-        for index, item in enumerate(cast(list[DictionaryObject], items)):
+        for index, item in enumerate(cast(list[pikepdf.Object], items)):
             for part in _kids(item):
                 if not _is_structure_element(part):
                     continue
-                part[NameObject("/S")] = NameObject("/Lbl" if index == 0 else "/LBody")
-                part[NameObject("/P")] = element.indirect_reference
-                parts.append(part.indirect_reference)
-        element[NameObject("/S")] = NameObject("/LI")
-        element[NameObject("/K")] = ArrayObject(parts)
+                part.S = Name.Lbl if index == 0 else Name.LBody
+                part.P = element
+                parts.append(part)
+        element.S = Name.LI
+        element.K = Array(parts)
 
 
-def _merge_columns(element: DictionaryObject) -> None:
+def _merge_columns(element: pikepdf.Object) -> None:
     """Make the items of a list's column fragments (lists with only lists in them) its own.
 
     WeasyPrint puts a nested list next to the items of its parent list, never
@@ -352,15 +550,15 @@ def _merge_columns(element: DictionaryObject) -> None:
     if not columns or not all(_is_structure_element(c) and c.get("/S") == "/L" for c in columns):
         return
     items = []
-    for column in cast(list[DictionaryObject], columns):
+    for column in cast(list[pikepdf.Object], columns):
         for item in _kids(column):
             if _is_structure_element(item):
-                item[NameObject("/P")] = element.indirect_reference
-                items.append(item.indirect_reference)
-    element[NameObject("/K")] = ArrayObject(items)
+                item.P = element
+                items.append(item)
+    element.K = Array(items)
 
 
-def expand_abbreviations(writer: PdfWriter, abbreviations: Sequence[tuple[str, str]]) -> None:
+def expand_abbreviations(pdf: Pdf, abbreviations: Sequence[tuple[str, str]]) -> None:
     """Give each marked abbreviation its expansion (/E), so screen readers can say it in full.
 
     ABBREVIATIONS are those the renderer marked, in reading order, each as
@@ -371,24 +569,24 @@ def expand_abbreviations(writer: PdfWriter, abbreviations: Sequence[tuple[str, s
     box around a lone <span> has the same shape, but not, in practice, the
     same text at that point. Raise `AssembleError` if one is not found.
     """
-    root = writer.root_object.get("/StructTreeRoot")
+    root = pdf.Root.get("/StructTreeRoot")
     pending = list(abbreviations)
     if root is None or not pending:
         return
-    text = _MarkedText(writer)
-    for element, _ in _elements_with_parents(dictionary(root)):
+    text = _MarkedText(pdf)
+    for element, _ in _elements_with_parents(root):
         if not pending:
             return
         word, expansion = pending[0]
         if _is_marked_abbreviation(element) and text.text_of(element, None).strip() == word:
-            element[NameObject("/S")] = NameObject("/Span")
-            element[NameObject("/E")] = TextStringObject(expansion)
+            element.S = Name.Span
+            element.E = pikepdf.String(expansion)
             pending.pop(0)
     if pending:
         raise AssembleError(f"the tags have no abbreviation {pending[0][0]!r} to expand")
 
 
-def _is_marked_abbreviation(element: DictionaryObject) -> bool:
+def _is_marked_abbreviation(element: pikepdf.Object) -> bool:
     """Has ELEMENT the shape of a marked <abbr>: NonStruct, Span, one run of text?"""
     if element.get("/S") != "/NonStruct":
         return False
@@ -407,25 +605,23 @@ def _is_marked_abbreviation(element: DictionaryObject) -> bool:
 _RDF_END = re.compile(rb"</rdf:RDF>")
 
 
-def state_language(writer: PdfWriter) -> None:
+def state_language(pdf: Pdf) -> None:
     """Add the document's language to its XMP metadata, and store the metadata unfiltered.
 
     WeasyPrint sets the catalog's /Lang but leaves dc:language out of the XMP,
     and compresses the stream, which PDF/A forbids for the document metadata.
+    qpdf leaves the document's metadata stream uncompressed when it saves.
     """
-    metadata = writer.root_object.get("/Metadata")
-    language = writer.root_object.get("/Lang")
-    if metadata is None:
+    metadata = pdf.Root.get("/Metadata")
+    language = str(pdf.Root.get("/Lang", ""))
+    if not isinstance(metadata, pikepdf.Stream):
         return
-    stream = metadata.get_object()
-    xmp = stream.get_data()
+    xmp = metadata.read_bytes()
     if language and b"<dc:language>" not in xmp:
         description = (
             '<rdf:Description rdf:about=""><dc:language><rdf:Bag>'
-            f"<rdf:li>{escape(str(language))}</rdf:li>"
+            f"<rdf:li>{escape(language)}</rdf:li>"
             "</rdf:Bag></dc:language></rdf:Description></rdf:RDF>"
         )
         xmp = _RDF_END.sub(description.encode(), xmp, count=1)
-    for key in ("/Filter", "/DecodeParms"):
-        stream.pop(key, None)
-    StreamObject.set_data(stream, xmp)  # the bytes as they are: no filter applies any more
+    metadata.write(xmp)  # no filter: /Filter and /DecodeParms go
