@@ -158,7 +158,7 @@ def test_no_stream_ends_with_a_carriage_return() -> None:
 
     import pikepdf
 
-    from brochure.assemble import serialise
+    from brochure.pdfs import save
 
     content = b"manifest 104"  # its Flate encoding ends with a carriage return
     compressed = zlib.compress(content)
@@ -169,7 +169,7 @@ def test_no_stream_ends_with_a_carriage_return() -> None:
     stream.write(compressed, filter=pikepdf.Name.FlateDecode)
     document.Root.Data = stream
 
-    data = serialise(document)
+    data = save(document)
     assert b"\r\nendstream" not in data
     with pikepdf.open(io.BytesIO(data)) as saved:
         packed = saved.Root.Data
@@ -186,7 +186,7 @@ def test_no_page_drawing_ends_with_a_carriage_return() -> None:
 
     import pikepdf
 
-    from brochure.assemble import serialise
+    from brochure.pdfs import ending_cleanly, save
 
     drawing = next(
         b"0 0 %d 10 re f" % width
@@ -195,9 +195,9 @@ def test_no_page_drawing_ends_with_a_carriage_return() -> None:
     )
     document = pikepdf.new()
     document.add_blank_page(page_size=(612, 792))
-    document.pages[0].obj.Contents = document.make_stream(drawing)
+    document.pages[0].obj.Contents = document.make_stream(ending_cleanly(drawing))
 
-    data = serialise(document)
+    data = save(document)
     assert b"\r\nendstream" not in data
     assert b"ASCII85Decode" not in data
     with pikepdf.open(io.BytesIO(data)) as saved:

@@ -393,7 +393,7 @@ def test_booklet_keeps_the_document_information_and_drops_links_and_tags(build: 
 
 
 def test_imposed_streams_never_end_with_a_carriage_return(settings: Settings) -> None:
-    """A CR before qpdf's LF would read as one end of line: see `assemble.serialise`."""
+    """A CR before qpdf's LF would read as one end of line: see `pdfs.save`."""
     content = b"q 0.5 w 0 0 m 10899 72 l S Q"  # its Flate encoding ends with a CR
     assert zlib.compress(content).endswith(b"\r")
     pages = pikepdf.new()

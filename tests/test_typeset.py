@@ -1,7 +1,7 @@
 """Typesetting reads only the project's files and never the network."""
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pikepdf
 import pytest
@@ -79,7 +79,7 @@ def test_asset_urls_read_from_the_issue_folder_only(tmp_path: Path) -> None:
 class _CountingHTML(weasyprint.HTML):  # type: ignore[misc]
     """WeasyPrint's HTML, counting the documents it lays out."""
 
-    rendered: list[str] = []
+    rendered: ClassVar[list[str]] = []
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         document = super().render(*args, **kwargs)

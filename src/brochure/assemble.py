@@ -6,16 +6,13 @@ archive carries, hands tagged documents to `tags` to complete their tags, and,
 for editions with bleed, hands the pages to prepress for their boxes and crop
 marks. It changes nothing else, so links, the outline, the tags and the
 metadata from typesetting stay intact. WeasyPrint's PDF is opened once and
-changed in place, and `serialise` saves it.
+changed in place, and `pdfs.save` saves it.
 """
 
-import base64
 import datetime
 import io
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
@@ -23,7 +20,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from .archive import EmbeddedFile, embed_files
 from .editions import Layout
 from .errors import AssembleError
-from .pdfs import READ_ERRORS, describe
+from .pdfs import READ_ERRORS, describe, ending_cleanly, save
 from .prepress import finish_for_press
 from .settings import Paper
 from .tags import (
@@ -36,9 +33,6 @@ from .tags import (
     tag_cover,
 )
 from .typeset import TypesetPdf
-
-if TYPE_CHECKING:
-    from pypdf import PdfWriter
 
 SIZE_TOLERANCE_PT = 1.0
 """How far a designer cover's page size may differ from the issue's."""
@@ -125,41 +119,16 @@ def assemble(
         if attachments:
             assert date is not None, "embedded files need the document's date"
             embed_files(document, attachments, date)
-        return serialise(document)
+        _drawings_ending_cleanly(document)
+        return save(document)
 
 
-def serialise(document: "Pdf | PdfWriter") -> bytes:
-    """DOCUMENT saved, its objects packed into compressed object streams.
+def _drawings_ending_cleanly(document: Pdf) -> None:
+    """Make sure no page's drawing, compressed, ends with a carriage return.
 
-    Like WeasyPrint, qpdf packs the objects into object streams, and it
-    compresses the streams that are not, such as those changed here. Streams
-    already compressed are kept as they are; the file keeps the PDF version
-    WeasyPrint wrote, which the PDF variant requires (PDF/X-4: 1.6); the file
-    ID is computed from the content, so the same input gives the same bytes.
-    No stream may end with a carriage return (see `_end_with_ascii85`).
-    """
-    if not isinstance(document, Pdf):  # impose still builds its sheets with pypdf
-        written = io.BytesIO()
-        document.write(written)
-        with pikepdf.open(written) as opened:
-            return serialise(opened)
-    _compress_page_contents(document)
-    packed = _packed(document)
-    if b"\r\nendstream" in packed:
-        with pikepdf.open(io.BytesIO(packed)) as saved:
-            for stream in saved.objects:
-                if isinstance(stream, pikepdf.Stream) and stream.read_raw_bytes().endswith(b"\r"):
-                    _end_with_ascii85(stream)
-            packed = _packed(saved, end_streams_cleanly=True)
-    return packed
-
-
-def _compress_page_contents(document: Pdf) -> None:
-    """Compress the pages' drawings so that none ends with a carriage return.
-
-    Most streams changed here are pages' drawings; saved as they are, qpdf
-    would compress them, and one in 256 would end with a carriage return,
-    which costs a second save whose object streams stay uncompressed.
+    Most streams changed here are pages' drawings, which qpdf compresses as it
+    saves; one in 256 would end with a carriage return and cost a second save
+    (see `pdfs.save`). A drawing WeasyPrint compressed that way is redone too.
     """
     for page in document.pages:
         contents = page.obj.get("/Contents")
@@ -167,65 +136,9 @@ def _compress_page_contents(document: Pdf) -> None:
             if not isinstance(stream, pikepdf.Stream) or "/DecodeParms" in stream:
                 continue
             compression = stream.get("/Filter")
-            uncompressed = compression is None
             ends_badly = compression == Name.FlateDecode and stream.read_raw_bytes().endswith(b"\r")
-            if uncompressed or ends_badly:
-                stream.write(_deflated(stream.read_bytes()), filter=Name.FlateDecode)
-
-
-def _deflated(drawing: bytes) -> bytes:
-    """DRAWING compressed into bytes that do not end with a carriage return.
-
-    A line feed after a drawing changes nothing it draws, but does change the
-    checksum its compressed bytes end with: line feeds are added until they
-    end otherwise.
-    """
-    compressed = zlib.compress(drawing)
-    while compressed.endswith(b"\r"):
-        drawing += b"\n"
-        compressed = zlib.compress(drawing)
-    return compressed
-
-
-def _packed(document: Pdf, *, end_streams_cleanly: bool = False) -> bytes:
-    packed = io.BytesIO()
-    document.save(
-        packed,
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        # Compressing would undo _end_with_ascii85; the first pass compressed everything.
-        compress_streams=not end_streams_cleanly,
-        recompress_flate=False,
-        deterministic_id=True,
-        fix_metadata_version=False,
-    )
-    return packed.getvalue()
-
-
-def _end_with_ascii85(stream: pikepdf.Stream) -> None:
-    """Encode STREAM once more, in ASCII85, so that its bytes end with '~>'.
-
-    Bytes that end with a carriage return, followed by the line feed qpdf writes
-    before `endstream`, read as one CR LF end of line: PDF/A validators then count
-    the stream one byte short of its /Length. Compressed data ends with a
-    checksum, so about one stream in 256 does; ASCII85 costs it a quarter more.
-    The streams qpdf compresses as it saves, its object streams among them, are
-    only known once saved: the saved file is then opened and saved once more.
-    """
-    filters = _as_list(stream.get("/Filter"))
-    parameters = _as_list(stream.get("/DecodeParms")) or [None] * len(filters)
-    stream.write(
-        base64.a85encode(stream.read_raw_bytes()) + b"~>",
-        filter=Array([Name.ASCII85Decode, *filters]),
-        decode_parms=Array([None, *parameters]),
-        type_check=False,
-    )
-
-
-def _as_list(value: object) -> list[object]:
-    """A filter entry as a list: one value stands for a list of one."""
-    if isinstance(value, Array):
-        return list(value)
-    return [] if value is None else [value]
+            if compression is None or ends_badly:
+                stream.write(ending_cleanly(stream.read_bytes()))
 
 
 def _insert_cover(document: Pdf, cover: DesignerCover, media_margin: float) -> None:

@@ -11,9 +11,7 @@ document with only the sheets, their labels and the document information: a
 printer has no use for links, an outline or tags.
 """
 
-import base64
 import io
-import zlib
 from dataclasses import dataclass
 from itertools import chain
 
@@ -21,6 +19,7 @@ import pikepdf
 
 from .editions import Layout
 from .errors import AssembleError
+from .pdfs import ending_cleanly, save
 
 MARK_INSET = 6.0
 """Points from the sheet edge to a mark, inside what office printers can print."""
@@ -70,7 +69,7 @@ def impose(data: bytes, layout: Layout) -> bytes:
         booklet.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         if len(source.docinfo):
             booklet.trailer.Info = booklet.copy_foreign(source.docinfo)
-        return _saved(booklet)
+        return save(booklet)
 
 
 def _add_sheet(
@@ -96,7 +95,7 @@ def _add_sheet(
         Type=pikepdf.Name.Page,
         MediaBox=pikepdf.Array([0, 0, width, height]),
         Resources=pikepdf.Dictionary(XObject=forms),
-        Contents=booklet.make_stream(_ending_cleanly(drawing)),
+        Contents=booklet.make_stream(ending_cleanly(drawing)),
     )
     booklet.pages.append(pikepdf.Page(booklet.make_indirect(sheet)))
 
@@ -111,7 +110,7 @@ def _form(booklet: pikepdf.Pdf, page: pikepdf.Page, *, keep: tuple[float, float]
     # pypdf merged pages without their /Rotate or /UserUnit, and finished pages have neither.
     form = booklet.copy_foreign(page.as_form_xobject(handle_transformations=False))
     form.BBox = pikepdf.Array([left + keep[0], bottom, left + keep[1], top])
-    form.write(_ending_cleanly(form.read_bytes()))
+    form.write(ending_cleanly(form.read_bytes()))
     # Indirect, the resources go into a compressed object stream; a stream's own
     # dictionary is written as it is.
     form.Resources = booklet.make_indirect(form.Resources)
@@ -153,70 +152,3 @@ def _labels(sides: list[SheetSide]) -> pikepdf.Dictionary:
         for index, side in enumerate(sides)
     )
     return pikepdf.Dictionary(Nums=pikepdf.Array(chain.from_iterable(entries)))
-
-
-# Saving, as `assemble.serialise` saves; a private copy until the two share one.
-
-
-def _ending_cleanly(content: bytes) -> bytes:
-    """CONTENT, with a newline added if, compressed, it would end in a carriage return.
-
-    Flate data ends with the Adler-32 checksum of what it holds, so its last
-    byte is known before it is compressed. The forms and sheets never end so,
-    and never send `_saved` to its second pass.
-    """
-    while zlib.adler32(content) & 0xFF == ord("\r"):
-        content += b"\n"
-    return content
-
-
-def _saved(pdf: pikepdf.Pdf) -> bytes:
-    """PDF with its objects packed into object streams, the same bytes for the same input.
-
-    Compressed streams are kept as they are, and the file ID is computed from
-    the content. A stream whose data ends in a carriage return needs a second
-    pass, as `assemble.serialise` explains. Only two kinds still can: a stream
-    copied from the pages that assemble wrapped in ASCII85, since qpdf takes the
-    ASCII85 off to compress it, and, rarely, an object stream qpdf compressed.
-    """
-    packed = _packed(pdf)
-    if b"\r\nendstream" in packed:
-        with pikepdf.open(io.BytesIO(packed)) as again:
-            for stream in again.objects:
-                if isinstance(stream, pikepdf.Stream) and stream.read_raw_bytes().endswith(b"\r"):
-                    _end_with_ascii85(stream)
-            # Compressing would undo _end_with_ascii85; the first pass compressed everything.
-            packed = _packed(again, compress_streams=False)
-    return packed
-
-
-def _packed(pdf: pikepdf.Pdf, *, compress_streams: bool = True) -> bytes:
-    packed = io.BytesIO()
-    pdf.save(
-        packed,
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        compress_streams=compress_streams,
-        recompress_flate=False,
-        deterministic_id=True,
-        fix_metadata_version=False,
-    )
-    return packed.getvalue()
-
-
-def _end_with_ascii85(stream: pikepdf.Stream) -> None:
-    """Encode STREAM once more, in ASCII85, so that its bytes end with '~>'."""
-    filters = _as_list(stream.get("/Filter"))
-    parameters = _as_list(stream.get("/DecodeParms")) or [None] * len(filters)
-    stream.write(
-        base64.a85encode(stream.read_raw_bytes()) + b"~>",
-        filter=pikepdf.Array([pikepdf.Name.ASCII85Decode, *filters]),
-        decode_parms=pikepdf.Array([None, *parameters]),
-        type_check=False,
-    )
-
-
-def _as_list(value: object) -> list[object]:
-    """A filter entry as a list: one value stands for a list of one."""
-    if isinstance(value, pikepdf.Array):
-        return list(value)
-    return [] if value is None else [value]

@@ -19,6 +19,8 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+import pikepdf
+
 from . import __version__
 from .editions import Edition
 from .files import file_sha256
@@ -28,7 +30,7 @@ from .settings import BuildOptions, Settings
 
 FORMAT = "brochure-manifest/1"
 FILENAME = "brochure-manifest.json"
-TOOLS = ("weasyprint", "pydyf", "pypdf", "pillow", "fonttools", "page-validation")
+TOOLS = ("weasyprint", "pydyf", "pikepdf", "pillow", "fonttools", "page-validation")
 """The packages whose version can change a PDF's bytes or its preflight verdict."""
 
 
@@ -163,6 +165,7 @@ def tool_versions() -> dict[str, str]:
         "brochure": __version__,
         "brochure-code": _code_sha256(),
         **{name: version(name) for name in TOOLS},
+        "qpdf": pikepdf.__libqpdf_version__,  # pikepdf wheels bring their own
         "python": platform.python_version(),
         "zlib": zlib.ZLIB_RUNTIME_VERSION,
     }

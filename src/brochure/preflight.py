@@ -26,7 +26,7 @@ import pikepdf
 from page import PageError, ValidationProfile, validate_pdf_bytes
 
 from .errors import AssembleError
-from .pdfs import PDF_ERRORS, describe
+from .pdfs import READ_ERRORS, describe
 
 _FONTS = "fonts-embedded"
 _BOXES = "page-boxes"
@@ -234,7 +234,7 @@ def _read_pages(data: bytes) -> tuple[_Page, ...]:
         pdf = pikepdf.open(io.BytesIO(data), inherit_page_attributes=False)  # see _PageTree
     except pikepdf.PasswordError as error:
         raise AssembleError(_ENCRYPTED) from error
-    except PDF_ERRORS as error:
+    except READ_ERRORS as error:
         raise AssembleError(f"not a readable PDF ({describe(error)})") from error
     with pdf:
         if pdf.is_encrypted:  # with no user password qpdf decrypts, but a press needs it open
@@ -242,9 +242,10 @@ def _read_pages(data: bytes) -> tuple[_Page, ...]:
         try:
             tree = _PageTree()
             tree.read(pdf.Root.get("/Pages"), {}, ())
-        except (_Malformed, *PDF_ERRORS) as error:
-            reason = str(error) if isinstance(error, _Malformed) else describe(error)
-            raise AssembleError(f"not a readable PDF ({reason})") from error
+        except _Malformed as error:
+            raise AssembleError(f"not a readable PDF ({error})") from error
+        except READ_ERRORS as error:
+            raise AssembleError(f"not a readable PDF ({describe(error)})") from error
         return tuple(_read_page(number, page) for number, page in enumerate(tree.pages, start=1))
 
 
@@ -352,7 +353,7 @@ def _read_page(number: int, page: _PageNode) -> _Page:
         )
     except _Malformed as error:
         raise AssembleError(f"page {number}: {error}") from error
-    except PDF_ERRORS as error:
+    except READ_ERRORS as error:
         raise AssembleError(f"page {number}: cannot be read ({describe(error)})") from error
 
 
