@@ -45,8 +45,6 @@ _MAX_FORM_DEPTH = 32
 """Form XObjects nested deeper than this are taken as malformed, not recursed into."""
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
-_Matrix = tuple[float, float, float, float, float, float]
-
 
 @dataclass(frozen=True)
 class Requirements:
@@ -341,8 +339,8 @@ def _read_page(number: int, page: _PageNode) -> _Page:
         if own.get("/Contents") is not None:
             unit = _number(own.get("/UserUnit", 1), "/UserUnit")
             resources = _optional_dictionary(page.get("/Resources"), "the page's /Resources")
-            identity = (unit, 0.0, 0.0, unit, 0.0, 0.0)
-            walker.walk(_page_operations(own), resources, identity, ())
+            user_space = pikepdf.Matrix(unit, 0, 0, unit, 0, 0)
+            walker.walk(_page_operations(own), resources, user_space, ())
         return _Page(
             number,
             media=_box(page.get("/MediaBox"), "/MediaBox"),
@@ -375,10 +373,10 @@ class _Walker:
         self,
         operations: list[_Operation],
         resources: _Dictionary,
-        ctm: _Matrix,
+        ctm: pikepdf.Matrix,
         forms: tuple[_Dictionary, ...],
     ) -> None:
-        saved: list[_Matrix] = []
+        saved: list[pikepdf.Matrix] = []
         chosen: set[str] = set()  # a name means the same font all through these resources
         for operands, operator in operations:
             if operator == b"q":
@@ -386,7 +384,7 @@ class _Walker:
             elif operator == b"Q" and saved:  # viewers ignore an unbalanced Q, and so do we
                 ctm = saved.pop()
             elif operator == b"cm":
-                ctm = _multiply(_matrix(operands, "the matrix of cm"), ctm)
+                ctm = _matrix(operands, "the matrix of cm") @ ctm
             elif operator == b"Tf":
                 name = _name(operands[:1], "the font of Tf")
                 if name not in chosen:
@@ -401,7 +399,7 @@ class _Walker:
             self.fonts.append((font, _Font(_font_name(font, name), _is_embedded(font))))
 
     def _draw(
-        self, resources: _Dictionary, name: str, ctm: _Matrix, forms: tuple[_Dictionary, ...]
+        self, resources: _Dictionary, name: str, ctm: pikepdf.Matrix, forms: tuple[_Dictionary, ...]
     ) -> None:
         xobject = _resource(resources, "/XObject", name)
         subtype = xobject.get("/Subtype")
@@ -425,9 +423,9 @@ class _Walker:
         # The name is the one this stream draws it by, which may differ between pages.
         return image if image.name == name else _Image(name, image.pixels, image.rgb)
 
-    def _place(self, image: _Image, ctm: _Matrix) -> None:
+    def _place(self, image: _Image, ctm: pikepdf.Matrix) -> None:
         # The image fills the unit square; the CTM maps its sides to these lengths.
-        a, b, c, d, _, _ = ctm
+        a, b, c, d = ctm.a, ctm.b, ctm.c, ctm.d
         width, height = math.hypot(a, b), math.hypot(c, d)
         if width > 0 and height > 0:  # a degenerate matrix prints nothing
             self.placements.append(_Placement(image, width, height))
@@ -437,7 +435,7 @@ class _Walker:
         form: _Dictionary,
         name: str,
         resources: _Dictionary,
-        ctm: _Matrix,
+        ctm: pikepdf.Matrix,
         forms: tuple[_Dictionary, ...],
     ) -> None:
         if any(form.is_same_object_as(outer) for outer in forms):
@@ -448,7 +446,7 @@ class _Walker:
             raise _Malformed(f"form XObject {name} is not a stream")
         matrix = form.get("/Matrix")
         if matrix is not None:
-            ctm = _multiply(_matrix(matrix, f"the /Matrix of form {name}"), ctm)
+            ctm = _matrix(matrix, f"the /Matrix of form {name}") @ ctm
         # A form without resources uses its parent's: allowed in PDF 1.1, still written.
         inner = form.get("/Resources")
         own = resources if inner is None else _dictionary(inner, f"the /Resources of form {name}")
@@ -461,20 +459,6 @@ _Found = TypeVar("_Found")
 def _find(found: list[tuple[_Dictionary, _Found]], key: _Dictionary) -> _Found | None:
     """What was read from the object KEY, if it was."""
     return next((value for read, value in found if read.is_same_object_as(key)), None)
-
-
-def _multiply(first: _Matrix, then: _Matrix) -> _Matrix:
-    """FIRST followed by THEN; PDF's row vectors make this the product FIRST x THEN."""
-    a, b, c, d, e, f = first
-    a2, b2, c2, d2, e2, f2 = then
-    return (
-        a * a2 + b * c2,
-        a * b2 + b * d2,
-        c * a2 + d * c2,
-        c * b2 + d * d2,
-        e * a2 + f * c2 + e2,
-        e * b2 + f * d2 + f2,
-    )
 
 
 def _font_name(font: _Dictionary, resource_name: str) -> str:
@@ -572,9 +556,8 @@ def _numbers(value: object, count: int, what: str) -> tuple[float, ...]:
     return tuple(float(number) for number in items)
 
 
-def _matrix(value: object, what: str) -> _Matrix:
-    a, b, c, d, e, f = _numbers(value, 6, what)
-    return (a, b, c, d, e, f)
+def _matrix(value: object, what: str) -> pikepdf.Matrix:
+    return pikepdf.Matrix(*_numbers(value, 6, what))
 
 
 def _box(value: object, what: str) -> _Box:

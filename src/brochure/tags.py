@@ -388,22 +388,6 @@ def _hex(value: bytes) -> bytes:
     return bytes.fromhex(re.sub(rb"\s", b"", value).decode("ascii"))
 
 
-Matrix = tuple[float, float, float, float, float, float]
-_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _multiply(a: Matrix, b: Matrix) -> Matrix:
-    """The transformation A, then B."""
-    return (
-        a[0] * b[0] + a[1] * b[2],
-        a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2],
-        a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4],
-        a[4] * b[1] + a[5] * b[3] + b[5],
-    )
-
-
 NEW_LINE = 0.8
 """Ems the baseline moves for the next text to be on a new line."""
 WORD_GAP = 0.125
@@ -426,9 +410,9 @@ class _TextReader:
         self.fonts, self.font_resources = fonts, font_resources
         self.texts: dict[int, str] = {}
         self.sequences: list[int | None] = []
-        self.matrix, self.saved = _IDENTITY, list[Matrix]()
+        self.matrix, self.saved = pikepdf.Matrix(), list[pikepdf.Matrix]()
         self.font, self.font_size = _Font({}, 1, {}, 0), 0.0
-        self.text_matrix = _IDENTITY
+        self.text_matrix = pikepdf.Matrix()
         self.placed = False
         """Whether the text matrix was set since text was last shown."""
         self.last: tuple[float, float, float] | None = None
@@ -451,7 +435,7 @@ class _TextReader:
         elif operator == "Q" and self.saved:
             self.matrix = self.saved.pop()
         elif operator == "cm":
-            self.matrix = _multiply(_numbers(list(operands)), self.matrix)
+            self.matrix = _numbers(list(operands)) @ self.matrix
         elif operator == "Tf":
             font = self.font_resources.get(str(operands[0])) if self.font_resources else None
             self.font, self.font_size = self.fonts[font], float(operands[1])
@@ -468,14 +452,14 @@ class _TextReader:
             self.font.width(bytes(s)) if isinstance(s, pikepdf.String) else -float(cast(float, s))
             for s in shown
         )
-        matrix = _multiply(self.text_matrix, self.matrix)
-        size = self.font_size * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5
+        matrix = self.text_matrix @ self.matrix
+        size = self.font_size * (matrix.c**2 + matrix.d**2) ** 0.5
         if self.placed:
-            text = self._separator(matrix[4], matrix[5], size) + text
+            text = self._separator(matrix.e, matrix.f, size) + text
         end = advance / 1000 * self.font_size
-        self.text_matrix = _multiply((1, 0, 0, 1, end, 0), self.text_matrix)
-        matrix = _multiply(self.text_matrix, self.matrix)
-        self.last, self.placed = (matrix[4], matrix[5], size), False
+        self.text_matrix = pikepdf.Matrix(1, 0, 0, 1, end, 0) @ self.text_matrix
+        matrix = self.text_matrix @ self.matrix
+        self.last, self.placed = (matrix.e, matrix.f, size), False
         self.last_character = (self.last_character + text)[-1:]
         mcid = self.sequences[-1] if self.sequences else None
         if mcid is not None:
@@ -492,9 +476,8 @@ class _TextReader:
         return " " if gap and self.last_character != " " else ""
 
 
-def _numbers(operands: Sequence[object]) -> Matrix:
-    a, b, c, d, e, f = (float(cast(float, value)) for value in operands[:6])
-    return (a, b, c, d, e, f)
+def _numbers(operands: Sequence[object]) -> pikepdf.Matrix:
+    return pikepdf.Matrix(*(float(cast(float, value)) for value in operands[:6]))
 
 
 def _marked_content_text(page: pikepdf.Page, fonts: _Fonts) -> dict[int, str]:
