@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -32,6 +31,8 @@ import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from bench_rebuild import start_preview
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,22 +56,6 @@ def copy_project(target: Path) -> Path:
     for name in ("templates", "styles", "issues"):
         shutil.copytree(ROOT / name, target / name)
     return target
-
-
-def start_preview(project: Path) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [str(BIN / "brochure"), "preview", str(ISSUE)],
-        cwd=project,
-        env={**os.environ, "BROCHURE_PROJECT": str(project), "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout
-    for line in process.stdout:
-        if match := re.search(r"http://127\.0\.0\.1:\d+/", line):
-            return process, match[0]
-    sys.exit("brochure preview did not start")
 
 
 def rebuild_seconds(url: str) -> float:
@@ -111,7 +96,7 @@ def main() -> None:
         issue = project / ISSUE
         original = issue.read_text(encoding="utf-8")
         assert HEADING in original
-        process, url = start_preview(project)
+        process, url = start_preview(project, ISSUE)
         refresh_ms: list[float] = []
         rebuild_ms: list[float] = []
         try:
