@@ -98,6 +98,16 @@ def _report(error: BrochureError) -> None:
         click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
 
 
+@contextlib.contextmanager
+def _exit_1_on_failure() -> "Iterator[None]":
+    """Report a `BrochureError` and exit with code 1, as every command does."""
+    try:
+        yield
+    except BrochureError as error:
+        _report(error)
+        raise SystemExit(1) from None
+
+
 def paper_option(function: click.decorators.FC) -> click.decorators.FC:
     return click.option(
         "--paper", type=PAPER, default="letter", show_default=True, help="Trimmed page size."
@@ -411,12 +421,10 @@ def new(slug: str) -> None:
     settings = _settings()
     folder = Path(_shown(settings.root / "issues"))
     try:
-        written = write_new_issue(slug, issue_files(settings), folder)
+        with _exit_1_on_failure():
+            written = write_new_issue(slug, issue_files(settings), folder)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="SLUG") from None
-    except BrochureError as error:
-        _report(error)
-        raise SystemExit(1) from None
     for path in written.skipped:
         click.secho(f"note: skipped {path}, which has problems", fg="yellow", err=True)
     target = _shown(written.path)
@@ -444,11 +452,8 @@ def extract(pdf: Path, output: Path | None) -> None:
     from .manifest import differences
 
     folder = output or pdf.with_name(f"{pdf.stem}-source")
-    try:
+    with _exit_1_on_failure():
         extracted = extract_from(pdf, folder)
-    except BrochureError as error:
-        _report(error)
-        raise SystemExit(1) from None
     for path in extracted.files:
         click.echo(f"wrote {path}")
     manifest = extracted.manifest
@@ -532,11 +537,8 @@ def html(issue: Path, edition: "Edition", output: Path | None, paper: str) -> No
     from .build import write_issue_html
 
     options = BuildOptions(paper=Paper(paper.lower()))
-    try:
+    with _exit_1_on_failure():
         target = write_issue_html(issue, _settings(), options, output, edition=edition)
-    except BrochureError as error:
-        _report(error)
-        raise SystemExit(1) from None
     click.echo(f"wrote {target}")
 
 
@@ -567,11 +569,8 @@ def proof(issue: Path, dpi: int, edition: "Edition", output: Path | None, paper:
     from .proof import write_proof
 
     options = BuildOptions(paper=Paper(paper.lower()))
-    try:
+    with _exit_1_on_failure():
         written = write_proof(issue, _settings(), options, output, edition=edition, dpi=dpi)
-    except BrochureError as error:
-        _report(error)
-        raise SystemExit(1) from None
     size = f"{written.width}x{written.height} px"
     click.echo(f"wrote {_shown(written.output)} ({written.pages} pages, {size})")
 
