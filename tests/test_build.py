@@ -359,16 +359,18 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_old_pdf(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spring.pdf"]
 
 
+@pytest.mark.parametrize("abandoned", ["spring.pdf", "2009-fall.print.pdf"])
 def test_temporary_files_of_a_killed_build_are_removed_by_the_next(
-    tmp_path: Path, settings: Settings
+    tmp_path: Path, settings: Settings, abandoned: str
 ) -> None:
+    """Whichever file it was writing: the next build may find that one up to date."""
     output = tmp_path / "spring.pdf"
     code = (
         "import os, sys, tempfile;"
-        f"tempfile.mkstemp(dir={str(tmp_path)!r}, prefix='.spring.pdf.' + str(os.getpid()) + '.',"
+        f"tempfile.mkstemp(dir={str(tmp_path)!r}, prefix='.{abandoned}.' + str(os.getpid()) + '.',"
         " suffix='.tmp'); os.kill(os.getpid(), 9)"
     )
     subprocess.run([sys.executable, "-c", code], check=False)
-    assert len(list(tmp_path.glob(".spring.pdf.*.tmp"))) == 1
+    assert len(list(tmp_path.glob(f".{abandoned}.*.tmp"))) == 1
     build_issue(SPRING, settings, BuildOptions(), output)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spring.pdf"]

@@ -1,7 +1,6 @@
 """Files: written so a reader only ever sees the old file or the whole new one,
 hashed by content, and shown by paths that read the same on every machine."""
 
-import glob
 import hashlib
 import os
 import tempfile
@@ -22,7 +21,7 @@ def write_atomically(target: Path, data: bytes) -> None:
     """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned(target)
+        _remove_abandoned(target.parent)
         descriptor, temporary = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=TEMPORARY
         )
@@ -67,10 +66,15 @@ def write_new(target: Path, data: bytes) -> None:
 TEMPORARY = ".tmp"
 
 
-def _remove_abandoned(target: Path) -> None:
-    """Remove temporary files for TARGET whose writing process no longer runs."""
-    for path in target.parent.glob(f".{glob.escape(target.name)}.*{TEMPORARY}"):
-        owner = path.name.removeprefix(f".{target.name}.").split(".")[0]
+def _remove_abandoned(folder: Path) -> None:
+    """Remove the temporary files in FOLDER whose writing process no longer runs.
+
+    Any file's, not only the one about to be written: a build killed while
+    writing a PDF that the next build finds up to date never writes it again.
+    Their names are `.<file>.<process ID>.<random letters>.tmp`.
+    """
+    for path in folder.glob(f".*{TEMPORARY}"):
+        owner = path.name.removesuffix(TEMPORARY).split(".")[-2]
         if owner.isdigit() and not _running(int(owner)):
             path.unlink(missing_ok=True)
 
