@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from brochure.brand import ColourModel, css_colours, read_brand
+from brochure.brand import css_colours, read_brand
 from brochure.errors import BrochureError
+from brochure.settings import ColourModel
 from helpers import PROJECT
 
 

@@ -32,7 +32,7 @@ from .tags import (
     state_language,
     tag_cover,
 )
-from .typeset import TypesetPdf
+from .typesetter import TypesetPdf
 
 SIZE_TOLERANCE_PT = 1.0
 """How far a designer cover's page size may differ from the issue's."""

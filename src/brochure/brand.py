@@ -5,7 +5,6 @@ for the press; an edition picks the model, and a grayscale build turns either
 into a gray of the same lightness.
 """
 
-import enum
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -15,11 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import BrochureError
-
-
-class ColourModel(enum.Enum):
-    RGB = "rgb"
-    CMYK = "cmyk"
+from .settings import ColourModel
 
 
 class _Entry(BaseModel):

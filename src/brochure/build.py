@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .archive import archive_files
 from .assemble import DesignerCover, assemble, read_designer_cover
-from .brand import ColourModel
 from .editions import DEFAULT_EDITION, Edition, Layout, plan_layout
 from .errors import AssembleError, IssueInvalid, PreflightFailed
 from .files import write_atomically
@@ -19,8 +18,8 @@ from .plan import BuildPlan, plan_build, refuse_inputs
 from .preflight import PreflightReport, Requirements, preflight
 from .render import render_issue_html, render_parts
 from .results import BuildResult
-from .settings import BuildOptions, Paper, Settings
-from .typeset import typeset
+from .settings import BuildOptions, ColourModel, Paper, Settings
+from .typesetter import typeset
 
 
 def build_issue(

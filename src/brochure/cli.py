@@ -238,6 +238,11 @@ def build(
     Outputs whose inputs have not changed since they were built are left as
     they are. The output folder gets a SHA256SUMS file of its PDFs.
     """
+    if _one_output(issues, edition_names):
+        # Before the slow imports below, so WeasyPrint imports on another core meanwhile.
+        from .typesetter import typesetting_ahead
+
+        click.get_current_context().with_resource(typesetting_ahead())
     from . import batch
     from .results import BuildResult, build_report
 
@@ -284,6 +289,12 @@ def build(
         click.echo(f"wrote {report}")
     if any(outcome.status == "failed" for outcome in outcomes):
         raise SystemExit(1)
+
+
+def _one_output(issues: tuple[Path, ...], edition_names: str) -> bool:
+    """Do these arguments name one output? Told without parsing them, which imports pydantic."""
+    editions = [name for name in edition_names.split(",") if name.strip()]
+    return len(issues) == 1 and len(editions) == 1 and editions[0].strip() != "all"
 
 
 @contextlib.contextmanager

@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .brand import ColourModel, css_colours, read_brand
 from .errors import BrochureError
-from .settings import BuildOptions, Paper, Settings
+from .settings import BuildOptions, ColourModel, Paper, Settings
 
 CROP_MARK_OFFSET = 3.0
 """Points between the bleed edge and a crop mark, so no mark touches artwork."""
@@ -182,6 +181,10 @@ def plan_layout(edition: Edition, options: BuildOptions, settings: Settings) -> 
     """Resolve EDITION and the build OPTIONS into the layout of one build."""
     sheet = (options.sheet or options.paper.booklet_sheet) if edition.booklet else None
     page = sheet.folded if sheet else options.paper
+    # Here, not at the top: reading the brand imports pydantic, which the
+    # typesetting process, unpickling a layout, can do without.
+    from .brand import css_colours, read_brand
+
     brand = read_brand(settings.styles / "brand.yaml")
     stylesheets = [settings.stylesheet]
     if page.compact:

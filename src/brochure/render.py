@@ -9,7 +9,7 @@ import datetime
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -23,6 +23,7 @@ from .editions import Layout
 from .errors import BrochureError
 from .model import Figure, Issue, Section, SourcedIssue
 from .settings import Settings
+from .typesetter import ASSET_SCHEME, Abbreviation, IssueHtml
 
 PARTS = ("cover", "body", "back")
 
@@ -51,9 +52,6 @@ class PlacedFigure:
 SectionText = tuple[Markup | PlacedFigure, ...]
 """A section's body: its Markdown blocks as HTML, with its figures placed between them."""
 
-Abbreviation = tuple[str, str]
-"""An abbreviation and what it stands for, e.g. ('APL', 'acute promyelocytic leukemia')."""
-
 
 @dataclass(frozen=True)
 class DocumentContext:
@@ -74,27 +72,6 @@ class DocumentContext:
     sections: tuple[tuple[SectionText, ...], ...] = ()
     glossary: tuple[Abbreviation, ...] = ()
     glossary_in_body: bool = False
-
-
-@dataclass(frozen=True)
-class IssueHtml:
-    """The HTML of each part of an issue, ready to typeset.
-
-    BLANK is a document of blank pages to pad the page count with, when the
-    edition asks for a multiple. GLOSSARY_IN_BODY is the body and the back page
-    again with the glossary at the end of the body, for when it does not fit on
-    the back page (None without a glossary). ABBREVIATIONS are those marked in
-    the body, in reading order, for the tags. ORNAMENTS are the URLs of images
-    drawn as decoration, which have no alt text on purpose.
-    """
-
-    cover: str | None
-    body: str
-    back: str
-    blank: str | None
-    glossary_in_body: tuple[str, str] | None = None
-    abbreviations: tuple[Abbreviation, ...] = ()
-    ornaments: frozenset[str] = field(default_factory=frozenset)
 
 
 def render_parts(
@@ -170,10 +147,6 @@ def document_date(issue: Issue) -> datetime.date:
             raise BrochureError(f"SOURCE_DATE_EPOCH must be seconds since 1970, not {epoch!r}")
         return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
     return datetime.date(issue.issue.year, 1, 1)
-
-
-ASSET_SCHEME = "asset"
-"""URLs of files the issue names, relative to its folder (asset:art/cover.png)."""
 
 
 def _cover_image_url(sourced: SourcedIssue, *, portable: bool = False) -> str | None:

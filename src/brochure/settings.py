@@ -14,6 +14,13 @@ POINTS_PER_INCH = 72.0
 POINTS_PER_MM = 72.0 / 25.4
 
 
+class ColourModel(enum.Enum):
+    """How colours are given: sRGB for screens and office printers, CMYK for the press."""
+
+    RGB = "rgb"
+    CMYK = "cmyk"
+
+
 class Paper(enum.Enum):
     """Page and sheet sizes, named as on the command line."""
 

@@ -28,25 +28,12 @@ from PIL import Image, ImageCms
 from .editions import Layout
 from .errors import TypesetError
 from .libraries import quick_library_lookup
-from .render import ASSET_SCHEME, Abbreviation, IssueHtml
+from .typesetter import ASSET_SCHEME, IssueHtml, TypesetPdf
 
 with quick_library_lookup():
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-
-@dataclass(frozen=True)
-class TypesetPdf:
-    """The typeset PDF and how many pages each part took."""
-
-    data: bytes
-    cover_pages: int
-    body_pages: int
-    blank_pages: int
-    warnings: tuple[str, ...]
-    abbreviations: tuple[Abbreviation, ...] = ()
-    """The abbreviations marked in the body, in reading order, with what they stand for."""
 
 
 class ProjectFetcher(URLFetcher):  # type: ignore[misc]
