@@ -10,12 +10,9 @@ set to that project, so nothing is read from or written to the checkout's issues
 
 A/B is what a second core buys; C is the cost of a run that has nothing to do.
 
-Wall-clock seconds are time.perf_counter around Popen and wait. Memory is the peak RSS of the
-`brochure` process itself (ru_maxrss from os.wait4). With --jobs 2 the typesetting happens in
-worker processes forked by multiprocessing's forkserver: they are grandchildren that the
-brochure process never waits for, so their memory is not in its figure. RUSAGE_CHILDREN would
-not recover it either: its ru_maxrss is a running maximum over every child ever waited for, so
-after one --jobs 1 run it no longer changes and a difference between two readings means nothing.
+Wall-clock seconds are time.perf_counter around Popen and wait. Memory is the sum of the peak
+RSS of every process of the run: with --jobs 2, the brochure process, the fork server and its
+workers (bench/processes.py).
 
 One untimed warm-up of A, B and C fills the OS file cache. Each timed round then runs A and B,
 alternating their order (A B, B A, ...) so that drift in machine load or CPU frequency lands on
@@ -31,16 +28,16 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from processes import Run
+from processes import run as run_command
 from synthetic import write_issues
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,15 +55,6 @@ class Command:
     rss_mib: list[float] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Run:
-    """What one process did: wall seconds, its own peak RSS, and what it printed."""
-
-    seconds: float
-    rss_mib: float
-    output: str
-
-
 def make_project(folder: Path, issues: int) -> Path:
     """A project in FOLDER: the checkout's templates and styles, and ISSUES small issues."""
     for name in ("templates", "styles"):
@@ -77,19 +65,7 @@ def make_project(folder: Path, issues: int) -> Path:
 
 def run(argv: list[str], project: Path) -> Run:
     """Run argv in PROJECT; exit with its output if it fails."""
-    env = os.environ | {"BROCHURE_PROJECT": str(project)}
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    with proc.stdout or open(os.devnull, "rb") as pipe:
-        output = pipe.read().decode(errors="replace")  # drained first: the child cannot block
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(argv)} failed ({proc.returncode}):\n{output}")
-    return Run(elapsed, usage.ru_maxrss / 1024, output)  # Linux reports ru_maxrss in KiB
+    return run_command(argv, project, os.environ | {"BROCHURE_PROJECT": str(project)})
 
 
 def checksums(project: Path) -> bytes:
@@ -138,23 +114,19 @@ def record(command: Command, result: Run) -> None:
 def report(commands: list[Command], sums: set[bytes], issues: int, pages: list[int]) -> None:
     """Print the table, the ratios and whether A and B wrote the same PDFs."""
     a, b, c = commands
-    print(f"{'run':<24}  median s   min s   max s  s/issue  parent RSS MiB")
+    print(f"{'run':<24}  median s   min s   max s  s/issue  RSS MiB, all")
     for command in commands:
         median = statistics.median(command.seconds)
         print(
             f"{command.label:<24} {median:>9.3f} {min(command.seconds):>7.3f}"
             f" {max(command.seconds):>7.3f} {median / issues:>8.3f}"
-            f" {statistics.median(command.rss_mib):>15.1f}"
+            f" {statistics.median(command.rss_mib):>13.1f}"
         )
     speed_up = statistics.median(a.seconds) / statistics.median(b.seconds)
     print(f"\nA/B (medians): {speed_up:.2f}x speed-up with --jobs 2")
     print(f"C (median): {statistics.median(c.seconds):.3f} s for {issues} up-to-date outputs")
     print(f"outputs identical: {'yes' if len(sums) == 1 else 'no'} (SHA256SUMS after A and B)")
     print(f"pages per issue: {min(pages)}-{max(pages)}")
-    print(
-        "parent RSS: peak of the brochure process alone; with --jobs 2 the typesetting runs in"
-        "\nforkserver workers (its grandchildren), whose memory this does not include."
-    )
 
 
 def main() -> None:

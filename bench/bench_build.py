@@ -4,28 +4,26 @@ Side A runs `brochure build ISSUE -o a.pdf` (load YAML, validate, render, typese
 Side B runs `weasyprint issue.html b.pdf` on the HTML that `brochure html` wrote for the same
 issue, so it measures the typesetting alone. Their ratio is the cost brochure adds on top.
 
-For each process we record wall-clock seconds (time.perf_counter around Popen and wait) and the
-child's own peak RSS (ru_maxrss from os.wait4; RUSAGE_CHILDREN would be a running maximum over
-every child). One untimed warm-up run of each side fills the OS file cache first. The sides then
-alternate order from round to round (A B, B A, A B, ...), so slow drift in machine load, CPU
-frequency or caching lands on both sides alike rather than always favouring the one that runs
-second. This is a report, not a test: nothing here asserts on timings.
+For each command we record wall-clock seconds (time.perf_counter around Popen and wait) and the
+peak memory of all its processes, summed (bench/processes.py). One untimed warm-up run of each
+side fills the OS file cache first. The sides then alternate order from round to round (A B,
+B A, A B, ...), so slow drift in machine load, CPU frequency or caching lands on both sides alike
+rather than always favouring the one that runs second. This is a report, not a test: nothing
+here asserts on timings.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from processes import run
 from synthetic import SIZES, write_issues
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,20 +38,6 @@ class Side:
     output: Path
     seconds: list[float] = field(default_factory=list)
     rss_mib: list[float] = field(default_factory=list)
-
-
-def run(argv: list[str]) -> tuple[float, float]:
-    """Run argv from the project root; return (wall seconds, peak RSS in MiB) of that child."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with proc.stderr or open(os.devnull, "rb") as pipe:
-        stderr = pipe.read()  # drained before waiting, so a chatty child cannot block
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(argv)} failed ({proc.returncode}):\n{stderr.decode(errors='replace')}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports ru_maxrss in KiB
 
 
 def main() -> None:
@@ -75,7 +59,7 @@ def main() -> None:
         else:
             issue = (ROOT / args.issue).resolve()
         html = tmp / "issue.html"
-        run([str(BIN / "brochure"), "html", str(issue), "-o", str(html)])
+        run([str(BIN / "brochure"), "html", str(issue), "-o", str(html)], ROOT)
         a_pdf, b_pdf = tmp / "a.pdf", tmp / "b.pdf"
         sides = (
             Side("brochure", [str(BIN / "brochure"), "build", str(issue), "-o", str(a_pdf)], a_pdf),
@@ -87,12 +71,12 @@ def main() -> None:
             ),
         )
         for side in sides:  # warm-up, not recorded
-            run(side.argv)
+            run(side.argv, ROOT)
         for n in range(args.rounds):
             for side in sides if n % 2 == 0 else sides[::-1]:
-                seconds, rss = run(side.argv)
-                side.seconds.append(seconds)
-                side.rss_mib.append(rss)
+                measured = run(side.argv, ROOT)
+                side.seconds.append(measured.seconds)
+                side.rss_mib.append(measured.rss_mib)
 
         print(f"{args.issue}: {args.rounds} rounds, alternating order\n")
         print(f"{'side':<11}  median s   min s   max s  RSS MiB pages    bytes")
