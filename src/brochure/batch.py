@@ -30,8 +30,6 @@ from .preflight import PreflightReport
 from .results import BuildFailure, BuildResult, Outcome
 from .settings import BuildOptions, Settings
 
-CACHE_FOLDER = ".brochure-cache"
-"""Inside the output folder: one record per output, naming the manifest it was built from."""
 CHECKSUMS = "SHA256SUMS"
 
 
@@ -228,7 +226,7 @@ def _record_path(plan: BuildPlan, settings: Settings) -> Path | None:
     """Where the cache record of PLAN's output lives; outputs named by the caller have none."""
     if plan.explicit_output:
         return None
-    return settings.output / CACHE_FOLDER / f"{plan.output.name}.json"
+    return settings.cache / f"{plan.output.name}.json"
 
 
 def update_checksums(folder: Path, results: Iterable[BuildResult]) -> Path | None:

@@ -244,6 +244,7 @@ def build(
 
         click.get_current_context().with_resource(typesetting_ahead())
     from . import batch
+    from .fontfacts import kept_in
     from .results import BuildResult, build_report
 
     settings = _settings()
@@ -268,16 +269,19 @@ def build(
         paths = batch.shard(paths, *shard)
     work = [batch.Job(path, edition) for path in paths for edition in editions]
     started = time.perf_counter()
-    with _progress(len(work), details=report is not None) as tell:
-        outcomes = batch.run_batch(
-            work,
-            settings,
-            options,
-            workers=jobs or batch.default_jobs(),
-            force=force,
-            output=output,
-            on_outcome=tell,
-        )
+    with kept_in(settings.cache / "fonts") as keep_font_facts:
+        with _progress(len(work), details=report is not None) as tell:
+            outcomes = batch.run_batch(
+                work,
+                settings,
+                options,
+                workers=jobs or batch.default_jobs(),
+                force=force,
+                output=output,
+                on_outcome=tell,
+            )
+        if all(outcome.status != "failed" for outcome in outcomes):
+            keep_font_facts()
     _summarise(outcomes, time.perf_counter() - started)
     if not output:
         built = [outcome for outcome in outcomes if isinstance(outcome, BuildResult)]

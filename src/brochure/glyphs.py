@@ -8,10 +8,9 @@ others, by field, before anything is typeset.
 """
 
 import unicodedata
-from functools import cache
 from pathlib import Path
 
-from .files import file_sha256
+from .fontfacts import font_facts
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
@@ -22,19 +21,7 @@ UNDRAWN_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
 def font_characters(fonts: Path) -> frozenset[int]:
     """The code points every font in the folder FONTS has a glyph for."""
     paths = sorted(path for path in fonts.iterdir() if path.suffix.lower() in FONT_SUFFIXES)
-    return _common_characters(tuple((path, file_sha256(path)) for path in paths))
-
-
-@cache
-def _common_characters(fonts: tuple[tuple[Path, str], ...]) -> frozenset[int]:
-    from fontTools.ttLib import TTFont  # only when the fonts have changed: it is slow to import
-
-    common: set[int] | None = None
-    for path, _ in fonts:
-        with TTFont(path, lazy=True) as font:
-            mapped = set(font.getBestCmap() or {})
-        common = mapped if common is None else common & mapped
-    return frozenset(common or ())
+    return frozenset.intersection(*(font_facts(path).characters for path in paths))
 
 
 def missing_characters(text: str, characters: frozenset[int]) -> list[str]:

@@ -24,6 +24,7 @@ import pikepdf
 from . import __version__
 from .editions import Edition
 from .files import file_sha256
+from .fontfacts import font_facts
 from .glyphs import FONT_SUFFIXES
 from .model import SourcedIssue
 from .settings import BuildOptions, Settings
@@ -72,7 +73,7 @@ def build_manifest(
 ) -> Manifest:
     """The manifest of building EDITION of SOURCED with OPTIONS and the DESIGN files."""
     fonts = {
-        name: font_version(path)
+        name: font_facts(path).version
         for name, path in design.items()
         if path.suffix.lower() in FONT_SUFFIXES
     }
@@ -177,17 +178,3 @@ def _code_sha256() -> str:
     for path in sorted(package.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def font_version(path: Path) -> str:
-    """The version string a font file declares (its name table, entry 5)."""
-    return _font_version(path.resolve(), file_sha256(path))
-
-
-@cache
-def _font_version(path: Path, sha256: str) -> str:
-    from fontTools.ttLib import TTFont  # only when a font has changed: it is slow to import
-
-    with TTFont(path, lazy=True) as font:
-        name = font["name"].getDebugName(5)
-    return str(name or "unknown")

@@ -2,8 +2,8 @@
 
 The editorial checks use this to tell whether a headline fits on the cover or a
 title in the running head, without typesetting anything: each character's
-advance width is read from the font file with fontTools (once per font and
-process), at the size and in the measure the stylesheet gives it.
+advance width is read from the font file (`fontfacts`), at the size and in the
+measure the stylesheet gives it.
 
 The numbers below are taken from `styles/brochure.css` and kept here, in one
 place; `tests/test_measure.py` reads the stylesheet and fails if they drift.
@@ -13,9 +13,9 @@ width errs on the long side.
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from .fontfacts import font_facts
 from .settings import POINTS_PER_INCH, Paper
 
 
@@ -90,7 +90,8 @@ BREAKS = re.compile(r"[^\s-]*-+|[^\s-]+")
 
 def text_width(text: str, setting: TextSetting, fonts: Path) -> float:
     """The width of TEXT on one line, in points, set as SETTING says."""
-    advances, missing = _advances(fonts / setting.font)
+    facts = font_facts(fonts / setting.font)
+    advances, missing = facts.advances, facts.missing_advance
     shown = text.upper() if setting.capitals else text
     ems = sum(advances.get(ord(char), missing) + setting.tracking for char in shown)
     return ems * setting.size
@@ -113,21 +114,3 @@ def line_count(text: str, setting: TextSetting, fonts: Path, paper: Paper = NARR
             else:
                 lines, filled = lines + 1, width
     return lines
-
-
-def _advances(path: Path) -> tuple[dict[int, float], float]:
-    """Each character's advance width in em, and the width of the missing glyph."""
-    stat = path.stat()
-    return _read_advances(path, stat.st_mtime_ns, stat.st_size)
-
-
-@cache
-def _read_advances(path: Path, mtime: int, size: int) -> tuple[dict[int, float], float]:
-    """Read a font's advances once per process (and again only if the file changes)."""
-    from fontTools.ttLib import TTFont  # slow to import: only when a heading is measured
-
-    with TTFont(path, lazy=True) as font:
-        per_em = font["head"].unitsPerEm
-        metrics = font["hmtx"].metrics
-        advances = {char: metrics[glyph][0] / per_em for char, glyph in font.getBestCmap().items()}
-        return advances, metrics[font.getGlyphOrder()[0]][0] / per_em

@@ -103,6 +103,11 @@ class Settings:
         return self.styles / "brochure.css"
 
     @property
+    def cache(self) -> Path:
+        """Where builds keep what later builds may reuse: records of outputs, font facts."""
+        return self.output / ".brochure-cache"
+
+    @property
     def fonts(self) -> Path:
         """The fonts every text is set in; no other font is ever used."""
         return self.styles / "fonts"
