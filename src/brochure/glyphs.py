@@ -21,7 +21,8 @@ UNDRAWN_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
 def font_characters(fonts: Path) -> frozenset[int]:
     """The code points every font in the folder FONTS has a glyph for."""
     paths = sorted(path for path in fonts.iterdir() if path.suffix.lower() in FONT_SUFFIXES)
-    return frozenset.intersection(*(font_facts(path).characters for path in paths))
+    common = [font_facts(path).characters for path in paths]
+    return frozenset.intersection(*common) if common else frozenset()
 
 
 def missing_characters(text: str, characters: frozenset[int]) -> list[str]:
