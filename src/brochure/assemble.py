@@ -24,6 +24,7 @@ from .pdfs import READ_ERRORS, describe, ending_cleanly, save
 from .prepress import finish_for_press
 from .settings import Paper
 from .tags import (
+    MarkedText,
     describe_links,
     expand_abbreviations,
     hide_ornaments,
@@ -32,7 +33,7 @@ from .tags import (
     state_language,
     tag_cover,
 )
-from .typesetter import TypesetPdf
+from .typesetter import Abbreviation, TypesetPdf
 
 SIZE_TOLERANCE_PT = 1.0
 """How far a designer cover's page size may differ from the issue's."""
@@ -89,12 +90,15 @@ def assemble(
     cover: DesignerCover | None,
     layout: Layout,
     *,
+    abbreviations: tuple[Abbreviation, ...] = (),
     attachments: tuple[EmbeddedFile, ...] = (),
     date: datetime.date | None = None,
 ) -> bytes:
     """Merge the designer cover (if any) in front, label the pages, and return the PDF.
 
-    ATTACHMENTS are embedded as associated files dated DATE.
+    ABBREVIATIONS, those marked in the body in reading order, get their
+    expansion in the tags. ATTACHMENTS are embedded as associated files dated
+    DATE.
     """
     with pikepdf.open(io.BytesIO(pdf.data)) as document:
         cover_pages = pdf.cover_pages
@@ -106,9 +110,10 @@ def assemble(
         if layout.edition.tagged:
             hide_ornaments(document)
             mark_page_furniture(document)
-            describe_links(document)
+            text = MarkedText(document)  # the page content does not change from here on
+            describe_links(document, text)
             label_definitions(document)
-            expand_abbreviations(document, pdf.abbreviations)
+            expand_abbreviations(document, abbreviations, text)
             # Regrouping the tags leaves structure elements no tree reaches; qpdf
             # writes only the objects the file refers to, so they go.
         _label_pages(document, cover_pages, pdf.body_pages + pdf.blank_pages)

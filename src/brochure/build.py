@@ -93,7 +93,14 @@ def produce(plan: BuildPlan, settings: Settings) -> Produced:
     strict = plan.options.strict
     pdf = typeset(parts, layout, roots, strict=strict, designer_cover_pages=cover_pages or 0)
     attachments = archive_files(sourced, plan.manifest) if edition.embeds_source else ()
-    data = assemble(pdf, cover, layout, attachments=attachments, date=plan.date)
+    data = assemble(
+        pdf,
+        cover,
+        layout,
+        abbreviations=parts.abbreviations,
+        attachments=attachments,
+        date=plan.date,
+    )
     # The finished pages are checked before imposition, which only rearranges them.
     report = preflight(data, _requirements(layout))
     if strict and not report.passed:

@@ -202,16 +202,15 @@ def _make_artifacts(page: pikepdf.Page, mcids: set[int], artifact: bytes) -> Non
         stream.write(_MARKED_CONTENT.sub(replace, stream.read_bytes()))
 
 
-def describe_links(pdf: Pdf) -> None:
+def describe_links(pdf: Pdf, reader: "MarkedText") -> None:
     """Describe each link by its text, as PDF/UA asks; WeasyPrint describes it by its target.
 
     A link's text is the marked content under its structure element, read from
-    the pages; rows of leader dots in contents entries are dropped.
+    the pages by READER; rows of leader dots in contents entries are dropped.
     """
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return
-    reader = _MarkedText(pdf)
     elements = list(_kids(root))
     while elements:
         element = elements.pop()
@@ -239,8 +238,12 @@ def _annotations_under(element: pikepdf.Object) -> list[pikepdf.Object]:
     return found
 
 
-class _MarkedText:
-    """The text of structure elements, from the marked content they point to."""
+class MarkedText:
+    """The text of structure elements, from the marked content they point to.
+
+    Each page's content is read once, when first asked for: one reader serves
+    every step that reads text while the pages' content stays as it is.
+    """
 
     def __init__(self, pdf: Pdf) -> None:
         self.pages = {page.obj.objgen: page for page in pdf.pages}
@@ -541,11 +544,13 @@ def _merge_columns(element: pikepdf.Object) -> None:
     element.K = Array(items)
 
 
-def expand_abbreviations(pdf: Pdf, abbreviations: Sequence[tuple[str, str]]) -> None:
+def expand_abbreviations(
+    pdf: Pdf, abbreviations: Sequence[tuple[str, str]], text: MarkedText
+) -> None:
     """Give each marked abbreviation its expansion (/E), so screen readers can say it in full.
 
-    ABBREVIATIONS are those the renderer marked, in reading order, each as
-    <abbr title><span>APL</span></abbr>. WeasyPrint drops the title and tags
+    ABBREVIATIONS are those the renderer marked, in reading order (TEXT reads
+    their text), each as <abbr title><span>APL</span></abbr>. WeasyPrint drops the title and tags
     the <abbr> as a NonStruct around a Span around one run of text; each
     becomes a Span with /E. They are found in reading order, each the next
     element of that shape whose text is the next abbreviation: an anonymous
@@ -556,7 +561,6 @@ def expand_abbreviations(pdf: Pdf, abbreviations: Sequence[tuple[str, str]]) -> 
     pending = list(abbreviations)
     if root is None or not pending:
         return
-    text = _MarkedText(pdf)
     for element, _ in _elements_with_parents(root):
         if not pending:
             return

@@ -184,7 +184,6 @@ def typeset(
         len(body.document.pages),
         len(ordered) - cover_pages - len(body.document.pages) - len(back.document.pages),
         tuple(warnings),
-        parts.abbreviations,
     )
 
 

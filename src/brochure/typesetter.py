@@ -62,8 +62,6 @@ class TypesetPdf:
     body_pages: int
     blank_pages: int
     warnings: tuple[str, ...]
-    abbreviations: tuple[Abbreviation, ...] = ()
-    """The abbreviations marked in the body, in reading order, with what they stand for."""
 
 
 def typeset(
