@@ -238,7 +238,8 @@ def build(
     Outputs whose inputs have not changed since they were built are left as
     they are. The output folder gets a SHA256SUMS file of its PDFs.
     """
-    if _one_output(issues, edition_names):
+    editions = _editions(edition_names)
+    if len(issues) == 1 and len(editions) == 1:
         # Before the slow imports below, so WeasyPrint imports on another core meanwhile.
         from .typesetter import typesetting_ahead
 
@@ -248,7 +249,6 @@ def build(
     from .results import BuildResult, build_report
 
     settings = _settings()
-    editions = _editions(edition_names)
     options = BuildOptions(
         paper=Paper(paper.lower()),
         sheet=Paper(sheet) if sheet else None,
@@ -295,12 +295,6 @@ def build(
         raise SystemExit(1)
 
 
-def _one_output(issues: tuple[Path, ...], edition_names: str) -> bool:
-    """Do these arguments name one output? Told without parsing them, which imports pydantic."""
-    editions = [name for name in edition_names.split(",") if name.strip()]
-    return len(issues) == 1 and len(editions) == 1 and editions[0].strip() != "all"
-
-
 @contextlib.contextmanager
 def _progress(total: int, *, details: bool) -> "Iterator[Callable[[Outcome], None]]":
     """Tell of each outcome: one line per output as it is done (CI logs), or on a
@@ -322,17 +316,16 @@ def _progress(total: int, *, details: bool) -> "Iterator[Callable[[Outcome], Non
         _describe(outcome, details=details, checked=checked)
 
 
-def _describe(outcome: "Outcome", *, details: bool, checked: set[Path] | None = None) -> None:
+def _describe(outcome: "Outcome", *, details: bool, checked: set[Path]) -> None:
     """Say what became of one output: written, up to date, or failed with every problem.
 
-    The issue's editorial warnings come first, once per issue if CHECKED
+    The issue's editorial warnings come first, once per issue: CHECKED
     collects the issues whose warnings were shown.
     """
     from .results import BuildFailure
 
-    if checked is None or outcome.issue not in checked:
-        if checked is not None:
-            checked.add(outcome.issue)
+    if outcome.issue not in checked:
+        checked.add(outcome.issue)
         for finding in outcome.findings:
             click.secho(str(finding), fg="yellow", err=True)
     if isinstance(outcome, BuildFailure):

@@ -405,10 +405,11 @@ def _asset_problems(tree: _PlainTree, issue: Issue, most_pixels: int) -> list[Is
     """Check that files the issue names exist next to it, never outside its folder."""
     problems = []
     folder = tree.path.resolve().parent
+    images = issue.images
     for name, relative in issue.assets.items():
         at = _asset_field(name)
         message = _asset_message(folder, relative)
-        if message is None and name in issue.images:
+        if message is None and name in images:
             message = _image_message(folder / relative, relative, most_pixels)
         if message:
             problems.append(_problem(tree.path, tree.position_of(at), at, message))

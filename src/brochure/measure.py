@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fontfacts import font_facts
+from .fontfacts import FontFacts, font_facts
 from .settings import POINTS_PER_INCH, Paper
 
 
@@ -90,11 +90,7 @@ BREAKS = re.compile(r"[^\s-]*-+|[^\s-]+")
 
 def text_width(text: str, setting: TextSetting, fonts: Path) -> float:
     """The width of TEXT on one line, in points, set as SETTING says."""
-    facts = font_facts(fonts / setting.font)
-    advances, missing = facts.advances, facts.missing_advance
-    shown = text.upper() if setting.capitals else text
-    ems = sum(advances.get(ord(char), missing) + setting.tracking for char in shown)
-    return ems * setting.size
+    return _width(text, setting, font_facts(fonts / setting.font))
 
 
 def line_count(text: str, setting: TextSetting, fonts: Path, paper: Paper = NARROWEST_PAPER) -> int:
@@ -103,14 +99,22 @@ def line_count(text: str, setting: TextSetting, fonts: Path, paper: Paper = NARR
     Lines are filled greedily and break at spaces or after a hyphen; headings
     are not hyphenated (hyphens: manual), so no word is split elsewhere.
     """
-    room, space = setting.room(paper), text_width(" ", setting, fonts)
+    facts = font_facts(fonts / setting.font)
+    room, space = setting.room(paper), _width(" ", setting, facts)
     lines, filled = 0, 0.0
     for word in text.split():
         for index, piece in enumerate(BREAKS.findall(word)):
-            width = text_width(piece, setting, fonts)
+            width = _width(piece, setting, facts)
             gap = space if index == 0 else 0.0
             if lines and filled + gap + width <= room:
                 filled += gap + width
             else:
                 lines, filled = lines + 1, width
     return lines
+
+
+def _width(text: str, setting: TextSetting, facts: FontFacts) -> float:
+    shown = text.upper() if setting.capitals else text
+    advances, missing = facts.advances, facts.missing_advance
+    ems = sum(advances.get(ord(char), missing) + setting.tracking for char in shown)
+    return ems * setting.size

@@ -20,8 +20,8 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from .errors import BrochureError
+from .settings import POINTS_PER_INCH
 
-POINTS_PER_INCH = 72.0
 MAX_PIXELS = 40_000_000
 """Largest page image: the same bound the loader puts on an issue's images."""
 
