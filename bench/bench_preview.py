@@ -19,7 +19,6 @@ nothing here asserts on timings.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -27,12 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench_rebuild import start_preview
+from bench_rebuild import start_preview, status
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -56,11 +54,6 @@ def copy_project(target: Path) -> Path:
     for name in ("templates", "styles", "issues"):
         shutil.copytree(ROOT / name, target / name)
     return target
-
-
-def rebuild_seconds(url: str) -> float:
-    with urllib.request.urlopen(url + "status", timeout=60) as response:
-        return float(json.load(response)["last_seconds"])
 
 
 def time_proofs(project: Path, rounds: int) -> list[float]:
@@ -117,7 +110,7 @@ def main() -> None:
                     elapsed = time.perf_counter() - started
                     if round_number >= args.warmup:
                         refresh_ms.append(elapsed * 1000)
-                        rebuild_ms.append(rebuild_seconds(url) * 1000)
+                        rebuild_ms.append(float(status(url)["last_seconds"]) * 1000)  # type: ignore[arg-type]
                 browser.close()
         finally:
             process.terminate()

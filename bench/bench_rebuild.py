@@ -26,6 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from processes import rss_kib
 from synthetic import write_issues
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,13 +72,6 @@ def wait_for_build(url: str, builds: int) -> dict[str, object]:
         time.sleep(0.01)
 
 
-def resident_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def change_one_section(issue: Path, original: str, round_number: int) -> None:
     """Put a new sentence in front of the body of the section in the middle of the issue."""
     bodies = list(BODY.finditer(original))
@@ -119,7 +113,7 @@ def measure(size: str, rounds: int, warmup: int, *, cold: bool) -> tuple[list[fl
                 if round_number < warmup:
                     continue
                 rebuilds.append(float(state["last_seconds"]))  # type: ignore[arg-type]
-                memory.append(resident_mib(process.pid))
+                memory.append(rss_kib(process.pid) / 1024)
                 if cold:
                     colds.append(cold_build(project, issue))
         finally:

@@ -68,7 +68,7 @@ class _TreeWatcher:
 
     def _watch(self) -> None:
         while not self._stopping.wait(SAMPLE_SECONDS):
-            self.peak = max(self.peak, sum(_rss_kib(pid) for pid in _tree(self.root)))
+            self.peak = max(self.peak, sum(rss_kib(pid) for pid in _tree(self.root)))
 
 
 def _tree(pid: int) -> list[int]:
@@ -86,7 +86,8 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
+def rss_kib(pid: int) -> int:
+    """The resident memory of process PID now, in KiB; 0 once it has ended."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):

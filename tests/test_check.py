@@ -206,10 +206,7 @@ def article_with_body(body: str) -> tuple[str, str]:
 def test_empty_or_one_line_section(
     tmp_path: Path, settings: Settings, body: str, message: str
 ) -> None:
-    section = f"      - heading: News\n        body: {body}\n"
-    found = check(
-        tmp_path, settings, ("glossary:\n", f"  - title: News\n    sections:\n{section}glossary:\n")
-    )
+    found = check(tmp_path, settings, article_with_body(f"{body}\n"))
     assert len(found) == 1
     assert found[0].startswith("25:15: articles[1].sections[0].body: the section")
     assert message in found[0]
@@ -218,15 +215,7 @@ def test_empty_or_one_line_section(
 
 def test_two_short_lines_are_not_one_line(tmp_path: Path, settings: Settings) -> None:
     body = "|\n          Welcome to the clinic.\n          It opens in May.\n"
-    section = f"      - heading: News\n        body: {body}"
-    assert (
-        check(
-            tmp_path,
-            settings,
-            ("glossary:\n", f"  - title: News\n    sections:\n{section}glossary:\n"),
-        )
-        == []
-    )
+    assert check(tmp_path, settings, article_with_body(body)) == []
 
 
 def test_cover_headline_too_long(tmp_path: Path, settings: Settings) -> None:

@@ -11,9 +11,7 @@ import threading
 from pathlib import Path
 
 from brochure import typesetter
-from brochure.build import produce
-from brochure.plan import plan_build
-from brochure.settings import BuildOptions, Settings
+from brochure.results import BuildResult
 from helpers import PROJECT, SPRING
 
 SCENARIOS = r"""
@@ -66,7 +64,9 @@ def run_scenario(scenario: str, output: Path) -> tuple[dict[str, object], str]:
     return json.loads(done.stdout), done.stderr
 
 
-def test_the_process_ahead_typesets_the_same_pdf_and_ends(tmp_path: Path) -> None:
+def test_the_process_ahead_typesets_the_same_pdf_and_ends(
+    tmp_path: Path, spring_pdf: BuildResult
+) -> None:
     seen, _ = run_scenario("build", tmp_path / "ahead.pdf")
     assert seen == {
         "started": True,
@@ -74,9 +74,7 @@ def test_the_process_ahead_typesets_the_same_pdf_and_ends(tmp_path: Path) -> Non
         "weasyprint here": False,
         "process left": False,
     }
-    settings = Settings.for_project(PROJECT)
-    plan = plan_build(SPRING, settings, BuildOptions(), tmp_path / "here.pdf")
-    assert (tmp_path / "ahead.pdf").read_bytes() == produce(plan, settings).data
+    assert (tmp_path / "ahead.pdf").read_bytes() == spring_pdf.output.read_bytes()
 
 
 def test_a_refusal_comes_back_as_the_same_error(tmp_path: Path) -> None:
