@@ -12,7 +12,7 @@ from brochure.load import load_issue
 from brochure.model import SourcedIssue
 from brochure.render import document_date, markdown_to_html, render_issue_html, render_parts
 from brochure.settings import Paper, Settings
-from helpers import SPRING, layout, spring_data, write_issue
+from helpers import SPRING, layout, multi_article_issue, spring_data, write_issue
 
 
 def test_markdown_paragraphs_lists_emphasis_and_links() -> None:
@@ -94,19 +94,40 @@ def test_the_whole_issue_links_the_stylesheet_by_absolute_url(settings: Settings
     )
 
 
-def test_parts_continue_the_page_numbers(settings: Settings) -> None:
+def test_a_designer_cover_replaces_the_rendered_one(settings: Settings) -> None:
     parts = render_parts(settings, load_issue(SPRING), layout(settings), cover_pages=None)
     assert parts.cover is not None
     assert 'class="cover"' in parts.cover
-    assert "counter-set: page 2" in parts.body
-    assert "break-before: left" in parts.body
-    assert "counter-set" not in parts.back
+    assert "counter-set" not in parts.body.whole  # the typesetter numbers the pages
     with_designer_cover = render_parts(
         settings, load_issue(SPRING), layout(settings), cover_pages=2
     )
     assert with_designer_cover.cover is None
-    assert "counter-set: page 3" in with_designer_cover.body
-    assert "break-before: right" in with_designer_cover.body
+
+
+def test_the_body_in_pieces_holds_each_article_once(tmp_path: Path, settings: Settings) -> None:
+    """The contents go with the first article and the glossary with the last, where the
+    whole body has them; each article keeps its number, id and sections."""
+    data = multi_article_issue()
+    data["glossary"] = {"AML": "acute myeloid leukemia"}
+    sourced = load_issue(write_issue(tmp_path / "issue.yaml", data))
+    parts = render_parts(settings, sourced, layout(settings), cover_pages=None, pieces=True)
+    assert render_parts(settings, sourced, layout(settings), cover_pages=None).body.pieces == ()
+    assert parts.glossary_in_body is not None
+    for body, glossary in ((parts.body, False), (parts.glossary_in_body[0], True)):
+        pieces = body.pieces
+        assert [piece.anchor for piece in pieces] == [None, "article-2", "article-3"]
+        assert ['class="toc"' in piece.html for piece in pieces] == [True, False, False]
+        assert ['class="glossary"' in piece.html for piece in pieces] == [False, False, glossary]
+        for number, (piece, article) in enumerate(
+            zip(pieces, data["articles"], strict=True), start=1
+        ):
+            assert re.findall(r'<article class="article" id="([^"]+)"', piece.html) == [
+                f"article-{number}"
+            ]
+            assert all(section["heading"] in piece.html for section in article["sections"])
+            assert piece.html.count('class="running-head"') == 1
+        assert ('class="glossary"' in body.whole) == glossary
 
 
 def test_the_pdf_date_comes_from_the_issue_then_source_date_epoch(
@@ -163,7 +184,7 @@ def test_a_figure_follows_the_block_that_first_mentions_it(
     body = f"First paragraph.\n\n- a list that cites {mention}\n- in its second item\n\nLast."
     html = render_parts(
         settings, sourced_issue(tmp_path, body), layout(settings), cover_pages=None
-    ).body
+    ).body.whole
     # Never inside the list: after it. A figure nobody mentions ends the section.
     expected = ["First paragraph.", "</ul>", "Figure 1.", "Figure 2.", "Last."]
     if not both:
@@ -176,7 +197,7 @@ def test_other_numbers_are_not_mentions(tmp_path: Path, settings: Settings, text
     parts = render_parts(
         settings, sourced_issue(tmp_path, f"{text}.\n\nLast."), layout(settings), cover_pages=None
     )
-    assert body_order(parts.body, "Last.", "Figure 1.", "Figure 2.") == [
+    assert body_order(parts.body.whole, "Last.", "Figure 1.", "Figure 2.") == [
         "Last.",
         "Figure 1.",
         "Figure 2.",
@@ -188,11 +209,11 @@ def test_figures_name_their_images_by_portable_asset_urls(
 ) -> None:
     sourced = sourced_issue(tmp_path, "Text.")
     parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
-    assert '<img class="figure-image" src="asset:one.png" alt="First">' in parts.body
-    assert str(tmp_path) not in parts.body
-    assert ".figure-image { image-resolution: 150dpi; }" in parts.body
+    assert '<img class="figure-image" src="asset:one.png" alt="First">' in parts.body.whole
+    assert str(tmp_path) not in parts.body.whole
+    assert ".figure-image { image-resolution: 150dpi; }" in parts.body.whole
     print_parts = render_parts(settings, sourced, layout(settings, "print"), cover_pages=None)
-    assert ".figure-image { image-resolution: 300dpi; }" in print_parts.body
+    assert ".figure-image { image-resolution: 300dpi; }" in print_parts.body.whole
 
 
 def test_an_ornament_has_empty_alt_text_and_no_number(tmp_path: Path, settings: Settings) -> None:
@@ -204,10 +225,10 @@ def test_an_ornament_has_empty_alt_text_and_no_number(tmp_path: Path, settings: 
     ]
     sourced = load_issue(write_issue(tmp_path / "issue.yaml", data))
     parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
-    assert '<img class="figure-image" src="asset:rule.png" alt="">' in parts.body
-    assert "Drawing: A. Artist" in parts.body
-    assert "Figure 1." in parts.body
-    assert "Figure 2." not in parts.body
+    assert '<img class="figure-image" src="asset:rule.png" alt="">' in parts.body.whole
+    assert "Drawing: A. Artist" in parts.body.whole
+    assert "Figure 1." in parts.body.whole
+    assert "Figure 2." not in parts.body.whole
     assert parts.ornaments == frozenset({"asset:rule.png"})
 
 
@@ -222,7 +243,7 @@ def test_the_first_use_of_each_abbreviation_is_marked(tmp_path: Path, settings: 
     )
     sourced = sourced_issue(tmp_path, body, glossary=GLOSSARY)
     parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
-    html = parts.body
+    html = parts.body.whole
     expand = '<abbr title="{}"><span>{}</span></abbr>'
     assert html.count("<abbr") == 3
     assert expand.format("FMS-like", "FLT3") + "-ITD" in html
@@ -237,7 +258,7 @@ def test_the_first_use_of_each_abbreviation_is_marked(tmp_path: Path, settings: 
 
 def test_an_expansion_is_escaped(tmp_path: Path, settings: Settings) -> None:
     sourced = sourced_issue(tmp_path, "APL.", glossary={"APL": 'a "b" <c> & d'})
-    html = render_parts(settings, sourced, layout(settings), cover_pages=None).body
+    html = render_parts(settings, sourced, layout(settings), cover_pages=None).body.whole
     assert '<abbr title="a &quot;b&quot; &lt;c&gt; &amp; d"><span>APL</span></abbr>' in html
 
 
@@ -247,10 +268,10 @@ def test_the_glossary_is_sorted_and_goes_on_the_back_page_or_ends_the_body(
     sourced = sourced_issue(tmp_path, "Text.", glossary={"ATO": "x", "aPTT": "y", "APL": "z"})
     parts = render_parts(settings, sourced, layout(settings), cover_pages=None)
     assert 'class="glossary"' in parts.back
-    assert 'class="glossary"' not in parts.body
+    assert 'class="glossary"' not in parts.body.whole
     assert parts.glossary_in_body is not None
     body, back = parts.glossary_in_body
-    assert 'class="glossary"' in body
+    assert 'class="glossary"' in body.whole
     assert 'class="glossary"' not in back
     terms = re.findall(r"<dt>(.*?)</dt>", parts.back)
     assert terms == ["APL", "aPTT", "ATO"]  # as a reader looks them up, whatever the case
@@ -260,7 +281,7 @@ def test_no_glossary_no_box(tmp_path: Path, settings: Settings) -> None:
     parts = render_parts(
         settings, sourced_issue(tmp_path, "APL."), layout(settings), cover_pages=None
     )
-    assert "glossary" not in parts.back + parts.body
-    assert "<abbr" not in parts.body
+    assert "glossary" not in parts.back + parts.body.whole
+    assert "<abbr" not in parts.body.whole
     assert parts.glossary_in_body is None
     assert parts.abbreviations == ()

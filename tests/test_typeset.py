@@ -1,5 +1,7 @@
 """Typesetting reads only the project's files and never the network."""
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -8,10 +10,11 @@ import pytest
 import weasyprint
 from PIL import Image
 
-from brochure.build import build_issue
+from brochure.build import build_issue, produce
+from brochure.plan import plan_build
 from brochure.settings import BuildOptions, Settings
 from brochure.typeset import ProjectFetcher
-from helpers import spring_data, write_issue
+from helpers import multi_article_issue, spring_data, write_issue
 
 
 @pytest.fixture
@@ -79,11 +82,12 @@ def test_asset_urls_read_from_the_issue_folder_only(tmp_path: Path) -> None:
 class _CountingHTML(weasyprint.HTML):  # type: ignore[misc]
     """WeasyPrint's HTML, counting the documents it lays out."""
 
-    rendered: ClassVar[list[str]] = []
+    rendered: ClassVar[list[int]] = []
+    """The page count of each document laid out."""
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         document = super().render(*args, **kwargs)
-        _CountingHTML.rendered.append(document.metadata.title or "")
+        _CountingHTML.rendered.append(len(document.pages))
         return document
 
 
@@ -134,3 +138,36 @@ def test_rebuilds_reuse_unchanged_parts_and_notice_every_changed_file(
 def _page_contents(pdf: Path, index: int) -> bytes:
     with pikepdf.open(pdf) as document:
         return document.pages[index].Contents.read_bytes()
+
+
+def test_a_warm_rebuild_lays_out_only_the_changed_article_and_makes_the_same_pdf(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview keeps the body's layout article by article. A change to one article
+    lays out that article alone; one that moves the articles after it to other pages,
+    or that changes the first article with the contents, lays out the whole body. Each
+    time the PDF is byte for byte what a cold build in a new process makes."""
+    data = multi_article_issue()
+    issue = write_issue(project / "issues" / "2010-winter.yaml", data)
+    here = Settings.for_project(project)
+    monkeypatch.setattr("brochure.typeset.HTML", _CountingHTML)
+    _CountingHTML.rendered = []
+
+    def rebuild(article: int, text: str) -> list[int]:
+        data["articles"][article]["sections"][-1]["body"] += text
+        write_issue(issue, data)
+        before = len(_CountingHTML.rendered)
+        warm = produce(plan_build(issue, here), here, warm=True).data
+        cold = project / "out" / "cold.pdf"
+        command = [sys.executable, "-m", "brochure", "build", str(issue), "-o", str(cold)]
+        subprocess.run(command, capture_output=True, timeout=120, check=True)
+        assert warm == cold.read_bytes()
+        return _CountingHTML.rendered[before:]
+
+    whole_body = rebuild(0, "")[-1]  # cover, back page, then the whole body
+    assert whole_body > 3
+    assert rebuild(2, " Goodbye to Zoë.") == [1], "the last article alone"
+    assert rebuild(1, " One more sentence.") == [whole_body - 2], "the middle article alone"
+    longer = rebuild(1, "\n\n" + " ".join(["A much longer look back."] * 300))
+    assert longer[1] == longer[0] + 2 > whole_body, "the article, then the whole body"
+    assert rebuild(0, " Frontline news.") == [longer[1]], "the contents' piece: the whole body"

@@ -77,8 +77,12 @@ def write_produced(plan: BuildPlan, produced: Produced) -> BuildResult:
     )
 
 
-def produce(plan: BuildPlan, settings: Settings) -> Produced:
+def produce(plan: BuildPlan, settings: Settings, *, warm: bool = False) -> Produced:
     """Carry out PLAN up to the finished PDF's bytes: typeset, assemble, check, impose.
+
+    WARM says that this process builds the issue again after each change (the
+    preview): the body is then rendered article by article too, so that the
+    next build lays out again only the articles that changed.
 
     Nothing is written; `execute` writes what this returns. Raise a
     `BrochureError` if the issue cannot be built, or, in strict mode, if the
@@ -88,7 +92,7 @@ def produce(plan: BuildPlan, settings: Settings) -> Produced:
     sourced, layout, edition = plan.sourced, plan.layout, plan.edition
     cover = _designer_cover(sourced, layout.page)
     cover_pages = cover.page_count if cover else None
-    parts = render_parts(settings, sourced, layout, cover_pages=cover_pages)
+    parts = render_parts(settings, sourced, layout, cover_pages=cover_pages, pieces=warm)
     roots = (settings.root, sourced.folder)
     strict = plan.options.strict
     pdf = typeset(parts, layout, roots, strict=strict, designer_cover_pages=cover_pages or 0)

@@ -190,7 +190,7 @@ class PreviewSession:
         self._assets = tuple(
             plan.sourced.folder / path for path in plan.sourced.issue.assets.values()
         )
-        produced = produce(plan, self.settings)
+        produced = produce(plan, self.settings, warm=True)
         pages = read_pages(produced.data)
         wrote = ""
         if self.write:

@@ -23,7 +23,7 @@ from .editions import Layout
 from .errors import BrochureError
 from .model import Figure, Issue, Section, SourcedIssue
 from .settings import Settings
-from .typesetter import ASSET_SCHEME, Abbreviation, IssueHtml
+from .typesetter import ASSET_SCHEME, Abbreviation, BodyHtml, BodyPiece, IssueHtml
 
 PARTS = ("cover", "body", "back")
 
@@ -59,28 +59,36 @@ class DocumentContext:
 
     SECTIONS holds the text of each section, by article and section. GLOSSARY
     lists the issue's abbreviations alphabetically; it is printed on the back
-    page, or with GLOSSARY_IN_BODY at the end of the body.
+    page, or with GLOSSARY_IN_BODY at the end of the body. The body holds the
+    articles from ARTICLES_FROM up to, not including, ARTICLES_TO (None: the end).
     """
 
     issue: Issue
     parts: tuple[str, ...]
     layout: Layout
     date: datetime.date
-    first_folio: int = 1
     stylesheet_urls: tuple[str, ...] = ()
     cover_image_url: str | None = None
     sections: tuple[tuple[SectionText, ...], ...] = ()
     glossary: tuple[Abbreviation, ...] = ()
     glossary_in_body: bool = False
+    articles_from: int = 0
+    articles_to: int | None = None
 
 
 def render_parts(
-    settings: Settings, sourced: SourcedIssue, layout: Layout, *, cover_pages: int | None
+    settings: Settings,
+    sourced: SourcedIssue,
+    layout: Layout,
+    *,
+    cover_pages: int | None,
+    pieces: bool = False,
 ) -> IssueHtml:
     """Render cover, body and back page as separate HTML documents.
 
     COVER_PAGES is the page count of a designer cover PDF that replaces the
-    rendered cover, or None to render the cover; the body's folios follow it.
+    rendered cover, or None to render the cover. With PIECES, the body is also
+    rendered article by article, for a process that keeps layouts between builds.
     """
     template = _environment(settings.templates).get_template("document.html.j2")
     issue = sourced.issue
@@ -94,22 +102,45 @@ def render_parts(
         sections=text.sections,
         glossary=_sorted_glossary(issue.glossary),
     )
-    body_folio = (cover_pages or 1) + 1
 
-    def part(name: str, first_folio: int = 1, *, glossary_in_body: bool = False) -> str:
+    def part(name: str, *, glossary_in_body: bool = False, articles: slice = slice(None)) -> str:
         one = replace(
-            context, parts=(name,), first_folio=first_folio, glossary_in_body=glossary_in_body
+            context,
+            parts=(name,),
+            glossary_in_body=glossary_in_body,
+            articles_from=articles.start or 0,
+            articles_to=articles.stop,
         )
         return template.render(vars(one))
 
+    def body(*, glossary_in_body: bool = False) -> BodyHtml:
+        whole = part("body", glossary_in_body=glossary_in_body)
+        count = len(issue.articles)
+        if not pieces or count < 2:
+            return BodyHtml(whole)
+        return BodyHtml(
+            whole,
+            tuple(
+                BodyPiece(
+                    f"article-{number + 1}" if number else None,
+                    part(
+                        "body",
+                        glossary_in_body=glossary_in_body,
+                        articles=slice(number, number + 1 if number + 1 < count else None),
+                    ),
+                )
+                for number in range(count)
+            ),
+        )
+
     moved = (
-        (part("body", body_folio, glossary_in_body=True), part("back", glossary_in_body=True))
+        (body(glossary_in_body=True), part("back", glossary_in_body=True))
         if issue.glossary
         else None
     )
     return IssueHtml(
         cover=part("cover") if cover_pages is None else None,
-        body=part("body", body_folio),
+        body=body(),
         back=part("back"),
         blank=part("blank") if layout.edition.page_multiple > 1 else None,
         glossary_in_body=moved,

@@ -10,6 +10,7 @@ silent gap on the page.
 """
 
 import contextlib
+import functools
 import hashlib
 import io
 import logging
@@ -18,7 +19,7 @@ import re
 import stat
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -28,7 +29,7 @@ from PIL import Image, ImageCms
 from .editions import Layout
 from .errors import TypesetError
 from .libraries import quick_library_lookup
-from .typesetter import ASSET_SCHEME, IssueHtml, TypesetPdf
+from .typesetter import ASSET_SCHEME, BodyHtml, BodyPiece, IssueHtml, TypesetPdf
 
 with quick_library_lookup():
     from weasyprint import CSS, HTML
@@ -160,29 +161,30 @@ def typeset(
     if len(back.document.pages) > 1 and parts.glossary_in_body:
         body_html, back_html = parts.glossary_in_body
         back = renderer.render(back_html, expected)
-    body = renderer.render(body_html, expected)
     cover_pages = len(cover.document.pages) if cover else 0
-    pages = cover_pages + designer_cover_pages + len(body.document.pages)
+    body = renderer.render_body(body_html, expected, cover_pages + designer_cover_pages + 1)
+    body_pages = [page for piece in body for page in piece.document.pages]
+    pages = cover_pages + designer_cover_pages + len(body_pages)
     blank_count = -(pages + len(back.document.pages)) % layout.edition.page_multiple
     blank = renderer.render(parts.blank, expected) if blank_count and parts.blank else None
     ordered = [
         *(cover.document.pages if cover else ()),
-        *body.document.pages,
+        *body_pages,
         *(blank.document.pages[:blank_count] if blank else ()),
         *back.document.pages,
     ]
     with _captured_warnings(expected) as writing:
-        data = _reproducible(body.document.copy(ordered).write_pdf(**options))
-    used = [part for part in (cover, back, body, blank) if part is not None]
-    _previous = {part.html: part for part in used if part is not body}
+        data = _reproducible(body[0].document.copy(ordered).write_pdf(**options))
+    used = [part for part in (cover, back, *body, blank) if part is not None]
+    _previous = {(part.html, part.folio): part for part in used if part.html != body_html.whole}
     warnings = [*design.warnings, *(w for part in used for w in part.warnings), *writing]
     if strict and warnings:
         raise TypesetError("the typesetter reported problems:\n" + "\n".join(warnings))
     return TypesetPdf(
         data,
         cover_pages,
-        len(body.document.pages),
-        len(ordered) - cover_pages - len(body.document.pages) - len(back.document.pages),
+        len(body_pages),
+        len(ordered) - cover_pages - len(body_pages) - len(back.document.pages),
         tuple(warnings),
     )
 
@@ -235,11 +237,16 @@ class _Part:
     """One part typeset on its own, with what it said and the files it read."""
 
     html: str
+    folio: int
+    """The page number of its first page."""
     document: Any
     warnings: tuple[str, ...]
     read: tuple[FileStamp, ...]
     design: _Design
     fetcher_settings: tuple[object, ...]
+    later_folios: tuple[int, ...] = ()
+    """For the first piece of a body: where the pieces after it began when it was
+    laid out, the page numbers its contents show."""
 
 
 class _Renderer:
@@ -251,25 +258,63 @@ class _Renderer:
         fetcher: ProjectFetcher,
         base_url: str,
         options: dict[str, Any],
-        previous: dict[str, _Part],
+        previous: dict[tuple[str, int], _Part],
     ) -> None:
         self.design, self.fetcher, self.base_url = design, fetcher, base_url
         self.options, self.previous = options, previous
 
-    def render(self, html: str, expected: frozenset[str]) -> _Part:
-        cached = self.previous.get(html)
-        if cached is not None and self._still_valid(cached):
-            return cached
+    def render(self, html: str, expected: frozenset[str], folio: int = 1) -> _Part:
+        """The part HTML, laid out with its first page numbered FOLIO, or kept from before."""
+        kept = self._kept(html, folio)
+        if kept is not None:
+            return kept
         self.fetcher.read.clear()
         with _captured_warnings(expected) as warnings:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-                stylesheets=list(self.design.stylesheets),
+                stylesheets=[*self.design.stylesheets, *_folio_stylesheets(folio)],
                 font_config=self.design.fonts,
                 color_profiles=self.design.colour_profiles,
                 **self.options,
             )
         read = tuple(_stamp(path) for path in self.fetcher.read)
-        return _Part(html, document, tuple(warnings), read, self.design, self.fetcher.settings)
+        return _Part(
+            html, folio, document, tuple(warnings), read, self.design, self.fetcher.settings
+        )
+
+    def render_body(
+        self, body: BodyHtml, expected: frozenset[str], folio: int
+    ) -> tuple[_Part, ...]:
+        """The body from FOLIO on: its pieces, if they can be kept or laid out alone, or whole.
+
+        Reusing pieces is exact only while the first piece's contents still
+        show the right page numbers, so that every later piece starts where it
+        did. The whole body is split into its pieces for the next build.
+        """
+        if body.pieces:
+            pieces = self._pieces_again(body.pieces, expected, folio)
+            if pieces is not None:
+                return pieces
+        whole = self.render(body.whole, expected, folio)
+        return _split(whole, body.pieces) if body.pieces else (whole,)
+
+    def _pieces_again(
+        self, pieces: tuple[BodyPiece, ...], expected: frozenset[str], folio: int
+    ) -> tuple[_Part, ...] | None:
+        first = self._kept(pieces[0].html, folio)
+        if first is None:
+            return None
+        laid_out = [first]
+        folio += len(first.document.pages)
+        for piece, started in zip(pieces[1:], first.later_folios, strict=True):
+            if folio != started:
+                return None  # the contents would show other page numbers
+            laid_out.append(self.render(piece.html, expected, folio))
+            folio += len(laid_out[-1].document.pages)
+        return tuple(laid_out)
+
+    def _kept(self, html: str, folio: int) -> _Part | None:
+        part = self.previous.get((html, folio))
+        return part if part is not None and self._still_valid(part) else None
 
     def _still_valid(self, part: _Part) -> bool:
         """Was PART made with this design and fetcher, from files still as they were?"""
@@ -281,8 +326,47 @@ class _Renderer:
             return False
 
 
+def _split(whole: _Part, pieces: tuple[BodyPiece, ...]) -> tuple[_Part, ...]:
+    """WHOLE's pages as the PIECES it was rendered from, or WHOLE if they cannot be told apart.
+
+    A piece starts on the page that holds its anchor. Warnings cannot be told
+    apart, so a body with warnings stays whole, to be laid out whole again.
+    """
+    pages = whole.document.pages
+    starts = [0]
+    for piece in pieces[1:]:
+        start = next((i for i, page in enumerate(pages) if piece.anchor in page.anchors), 0)
+        if start <= starts[-1]:
+            return (whole,)
+        starts.append(start)
+    if whole.warnings:
+        return (whole,)
+    ends = [*starts[1:], len(pages)]
+    return tuple(
+        replace(
+            whole,
+            html=piece.html,
+            folio=whole.folio + start,
+            document=whole.document.copy(pages[start:end]),
+            later_folios=tuple(whole.folio + later for later in starts[1:]) if not start else (),
+        )
+        for piece, start, end in zip(pieces, starts, ends, strict=True)
+    )
+
+
+@functools.cache
+def _folio_stylesheets(folio: int) -> tuple[Any, ...]:
+    """A part typeset on its own continues the page numbers and sides of the whole issue."""
+    if folio == 1:
+        return ()
+    side = "left" if folio % 2 == 0 else "right"
+    return (
+        CSS(string=f"@page :first {{ counter-set: page {folio} }} html {{ break-before: {side} }}"),
+    )
+
+
 _latest_design: _Design | None = None
-_previous: dict[str, _Part] = {}
+_previous: dict[tuple[str, int], _Part] = {}
 
 
 def _stylesheet(

@@ -33,6 +33,29 @@ Abbreviation = tuple[str, str]
 
 
 @dataclass(frozen=True)
+class BodyPiece:
+    """Articles of the body that start on a new page, as a document of their own."""
+
+    anchor: str | None
+    """The id the piece starts with, which finds its pages in the whole body; None for the first."""
+    html: str
+
+
+@dataclass(frozen=True)
+class BodyHtml:
+    """The body of an issue, whole and, for a process that keeps layouts, in PIECES.
+
+    Every article after the first starts on a new page, so it can be laid out
+    on its own and laid out again alone when only it changed. The first piece
+    holds the contents with the first article: its page numbers come from the
+    pieces after it, so it is laid out only as part of the whole.
+    """
+
+    whole: str
+    pieces: tuple[BodyPiece, ...] = ()
+
+
+@dataclass(frozen=True)
 class IssueHtml:
     """The HTML of each part of an issue, ready to typeset.
 
@@ -45,10 +68,10 @@ class IssueHtml:
     """
 
     cover: str | None
-    body: str
+    body: BodyHtml
     back: str
     blank: str | None
-    glossary_in_body: tuple[str, str] | None = None
+    glossary_in_body: tuple[BodyHtml, str] | None = None
     abbreviations: tuple[Abbreviation, ...] = ()
     ornaments: frozenset[str] = field(default_factory=frozenset)
 
