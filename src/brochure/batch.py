@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .check import Finding, check_issue
 from .editions import Edition
 from .errors import BrochureError
 from .files import display_path, file_sha256, write_atomically
@@ -87,15 +88,18 @@ def run_batch(
     """
     jobs = list(jobs)
     outcomes: dict[int, Outcome] = {}
+    findings: dict[Path, tuple[Finding, ...]] = {}  # the editorial checks, once per issue
 
     def settle(index: int, outcome: Outcome) -> None:
         outcomes[index] = outcome
         on_outcome(outcome)
 
     def finish(index: int, plan: BuildPlan, outcome: Outcome) -> None:
-        if isinstance(outcome, BuildResult):
+        if isinstance(outcome, BuildResult) and not outcome.cached:
             _remember(plan, outcome, settings)
-        settle(index, replace(outcome, findings=plan.findings))
+        if plan.issue_path not in findings:
+            findings[plan.issue_path] = check_issue(plan.sourced, settings.fonts)
+        settle(index, replace(outcome, findings=findings[plan.issue_path]))
 
     with _Workers(settings, min(workers, len(jobs))) as pool:
         for index, job in enumerate(jobs):
@@ -106,7 +110,7 @@ def run_batch(
                 continue
             cached = None if force else cached_result(plan, settings)
             if cached:
-                settle(index, cached)
+                finish(index, plan, cached)
                 continue
             pool.submit(index, plan)
             for done, outcome in pool.finished():
@@ -200,7 +204,6 @@ def cached_result(plan: BuildPlan, settings: Settings) -> BuildResult | None:
             preflight=PreflightReport.from_dict(record["preflight"]),
             warnings=tuple(record["warnings"]),
             cached=True,
-            findings=plan.findings,
         )
     except (ValueError, KeyError, TypeError):
         return None  # an unreadable record only costs a rebuild

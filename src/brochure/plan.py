@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import Finding, check_issue
 from .editions import DEFAULT_EDITION, Edition, Layout, plan_layout
 from .errors import BrochureError
 from .glyphs import font_characters
@@ -34,8 +33,6 @@ class BuildPlan:
     output: Path
     explicit_output: bool
     """The output was named by the caller, rather than derived from the issue."""
-    findings: tuple[Finding, ...] = ()
-    """The editorial checks' warnings about the issue (`brochure check`)."""
 
     @property
     def issue_path(self) -> Path:
@@ -77,5 +74,4 @@ def plan_build(
         manifest=build_manifest(sourced, design, options, edition, date),
         output=target,
         explicit_output=output is not None,
-        findings=check_issue(sourced, settings.fonts),
     )
