@@ -359,16 +359,23 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_old_pdf(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spring.pdf"]
 
 
-@pytest.mark.parametrize("abandoned", ["spring.pdf", "2009-fall.print.pdf"])
+@pytest.mark.parametrize(
+    ("writer", "abandoned"),
+    [
+        ("write_atomically", "spring.pdf"),
+        ("write_atomically", "2009-fall.print.pdf"),
+        ("write_new", "2009-fall.yaml"),
+    ],
+)
 def test_temporary_files_of_a_killed_build_are_removed_by_the_next(
-    tmp_path: Path, settings: Settings, abandoned: str
+    tmp_path: Path, settings: Settings, writer: str, abandoned: str
 ) -> None:
     """Whichever file it was writing: the next build may find that one up to date."""
     output = tmp_path / "spring.pdf"
     code = (
-        "import os, sys, tempfile;"
-        f"tempfile.mkstemp(dir={str(tmp_path)!r}, prefix='.{abandoned}.' + str(os.getpid()) + '.',"
-        " suffix='.tmp'); os.kill(os.getpid(), 9)"
+        "import os; from pathlib import Path; from brochure import files;"
+        "os.fsync = lambda _: os.kill(os.getpid(), 9);"  # killed halfway through writing
+        f"files.{writer}(Path({str(tmp_path / abandoned)!r}), b'half')"
     )
     subprocess.run([sys.executable, "-c", code], check=False)
     assert len(list(tmp_path.glob(f".{abandoned}.*.tmp"))) == 1

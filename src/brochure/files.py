@@ -1,9 +1,11 @@
 """Files: written so a reader only ever sees the old file or the whole new one,
 hashed by content, and shown by paths that read the same on every machine."""
 
+import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -13,32 +15,12 @@ from .errors import BrochureError
 def write_atomically(target: Path, data: bytes) -> None:
     """Write DATA to TARGET through a temporary file renamed into place.
 
-    A reader sees the old file or the whole new one, never a part. The
-    temporary file is named after this process, so temporary files left by
-    a build that was killed are recognised, and removed, by the next write.
-    Raise `BrochureError` if the file cannot be written (a full disk, no
+    A reader sees the old file or the whole new one, never a part. Raise
+    `BrochureError` if the file cannot be written (a full disk, no
     permission); the old file is then untouched.
     """
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned(target.parent)
-        descriptor, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=TEMPORARY
-        )
-    except OSError as error:
-        raise BrochureError(f"{target}: cannot write: {error.strerror or error}") from None
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
+    with _written_aside(target, data) as temporary:
         os.replace(temporary, target)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise BrochureError(f"{target}: cannot write: {error.strerror or error}") from None
-        raise
 
 
 def write_new(target: Path, data: bytes) -> None:
@@ -51,12 +33,39 @@ def write_new(target: Path, data: bytes) -> None:
     """
     if target.exists() or target.is_symlink():
         raise BrochureError(f"{target} already exists; not overwriting it")
-    temporary = target.with_name(f".{target.name}.{os.getpid()}{TEMPORARY}")
     try:
-        temporary.write_bytes(data)
-        os.link(temporary, target)
+        with _written_aside(target, data) as temporary:
+            os.link(temporary, target)
     except FileExistsError:
         raise BrochureError(f"{target} already exists; not overwriting it") from None
+
+
+@contextlib.contextmanager
+def _written_aside(target: Path, data: bytes) -> Iterator[Path]:
+    """A temporary file beside TARGET holding DATA, removed after the block.
+
+    It is named after this process, so temporary files left by a build that
+    was killed are recognised, and removed, by the next write. An OSError
+    becomes a `BrochureError` naming TARGET.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(target.parent)
+        descriptor, name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=TEMPORARY
+        )
+    except OSError as error:
+        raise BrochureError(f"{target}: cannot write: {error.strerror or error}") from None
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temporary.chmod(0o644)
+        yield temporary
+    except FileExistsError:
+        raise
     except OSError as error:
         raise BrochureError(f"{target}: cannot write: {error.strerror or error}") from None
     finally:
