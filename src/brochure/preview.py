@@ -28,6 +28,7 @@ from .build import produce, write_produced
 from .editions import DEFAULT_EDITION, Edition
 from .errors import BrochureError, IssueInvalid
 from .files import display_path
+from .manifest import source_files
 from .plan import plan_build
 from .raster import Page, read_pages, render_page
 from .settings import BuildOptions, Settings
@@ -100,7 +101,8 @@ class PreviewSession:
         self.edition = edition
         self.write = write
         self._boot = secrets.token_hex(4)
-        self._assets: tuple[Path, ...] = ()
+        self._sources: tuple[Path, ...] = ()
+        """The issue file and the files it named when it last loaded."""
         self._kept: OrderedDict[str, GoodBuild] = OrderedDict()
         self._pictures: dict[tuple[str, int, int], bytes] = {}
         self._changed = threading.Condition()
@@ -147,7 +149,7 @@ class PreviewSession:
 
     def watch_set(self) -> WatchSet:
         """The files the last build read, so that a change to any of them rebuilds."""
-        files = [self.issue_path, *self._assets]
+        files = [self.issue_path, *self._sources]
         return watch_set(files, (self.settings.templates, self.settings.styles))
 
     def page_png(self, key: str, number: int, scale: int) -> bytes | None:
@@ -187,9 +189,7 @@ class PreviewSession:
 
     def _build(self, started: float) -> tuple[GoodBuild, str, str]:
         plan = plan_build(self.issue_path, self.settings, self.options, edition=self.edition)
-        self._assets = tuple(
-            plan.sourced.folder / path for path in plan.sourced.issue.assets.values()
-        )
+        self._sources = tuple(source_files(plan.sourced).values())
         produced = produce(plan, self.settings, warm=True)
         pages = read_pages(produced.data)
         wrote = ""
