@@ -60,7 +60,7 @@ class DocumentContext:
     SECTIONS holds the text of each section, by article and section. GLOSSARY
     lists the issue's abbreviations alphabetically; it is printed on the back
     page, or with GLOSSARY_IN_BODY at the end of the body. The body holds the
-    articles from ARTICLES_FROM up to, not including, ARTICLES_TO (None: the end).
+    articles at ARTICLE_INDEXES, or all of them.
     """
 
     issue: Issue
@@ -72,8 +72,7 @@ class DocumentContext:
     sections: tuple[tuple[SectionText, ...], ...] = ()
     glossary: tuple[Abbreviation, ...] = ()
     glossary_in_body: bool = False
-    articles_from: int = 0
-    articles_to: int | None = None
+    article_indexes: range | None = None
 
 
 def render_parts(
@@ -103,35 +102,24 @@ def render_parts(
         glossary=_sorted_glossary(issue.glossary),
     )
 
-    def part(name: str, *, glossary_in_body: bool = False, articles: slice = slice(None)) -> str:
+    def part(name: str, *, glossary_in_body: bool = False, articles: range | None = None) -> str:
         one = replace(
-            context,
-            parts=(name,),
-            glossary_in_body=glossary_in_body,
-            articles_from=articles.start or 0,
-            articles_to=articles.stop,
+            context, parts=(name,), glossary_in_body=glossary_in_body, article_indexes=articles
         )
         return template.render(vars(one))
 
     def body(*, glossary_in_body: bool = False) -> BodyHtml:
         whole = part("body", glossary_in_body=glossary_in_body)
-        count = len(issue.articles)
-        if not pieces or count < 2:
+        if not pieces or len(issue.articles) < 2:
             return BodyHtml(whole)
-        return BodyHtml(
-            whole,
-            tuple(
-                BodyPiece(
-                    f"article-{number + 1}" if number else None,
-                    part(
-                        "body",
-                        glossary_in_body=glossary_in_body,
-                        articles=slice(number, number + 1 if number + 1 < count else None),
-                    ),
-                )
-                for number in range(count)
-            ),
+        one_by_one = (
+            BodyPiece(
+                f"article-{index + 1}" if index else None,  # the template's id of the article
+                part("body", glossary_in_body=glossary_in_body, articles=range(index, index + 1)),
+            )
+            for index in range(len(issue.articles))
         )
+        return BodyHtml(whole, tuple(one_by_one))
 
     moved = (
         (body(glossary_in_body=True), part("back", glossary_in_body=True))
