@@ -3,7 +3,7 @@
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +97,17 @@ def copy_project(target: Path) -> Path:
     for name in ("templates", "styles", "issues"):
         shutil.copytree(PROJECT / name, target / name)
     return target
+
+
+def run(*arguments: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """Run `brochure ARGUMENTS` in this process, with ENV added to the environment;
+    return its exit code, stdout and stderr."""
+    from click.testing import CliRunner
+
+    from brochure.cli import main
+
+    result = CliRunner().invoke(main, list(arguments), env=env)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def assert_in_order(text: str, passages: list[str]) -> None:

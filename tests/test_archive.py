@@ -9,15 +9,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 import weasyprint
-from click.testing import CliRunner
 from page import ValidationProfile, validate_pdf
 from PIL import Image
 
 from brochure.build import BuildResult, build_issue
-from brochure.cli import main
 from brochure.editions import EDITIONS
 from brochure.settings import BuildOptions, Settings
-from helpers import PROJECT, SPRING, spring_data, write_issue
+from helpers import PROJECT, SPRING, run, spring_data, write_issue
 
 ARCHIVE = EDITIONS["archive"]
 
@@ -161,11 +159,6 @@ def test_the_manifest_names_every_input_and_tool(spring_archive: BuildResult) ->
         "strict": True,
     }
     assert "/" not in json.dumps(manifest["source"]).replace("application/", "")  # no paths
-
-
-def run(*arguments: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(arguments))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_extract_and_rebuild_gives_the_same_bytes(

@@ -10,19 +10,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 from brochure import manifest
 from brochure.batch import shard
-from brochure.cli import main
-from helpers import PROJECT, copy_project, spring_data, write_issue
+from helpers import PROJECT, copy_project, run, spring_data, write_issue
 
 SCHEMA = json.loads((PROJECT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
-
-
-def run(*arguments: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(arguments))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def add_issues(project: Path, count: int) -> list[str]:

@@ -12,14 +12,12 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner
 from PIL import Image
 
 from brochure.check import CODES, Finding, check_issue
-from brochure.cli import main
 from brochure.load import load_issue
 from brochure.settings import Settings
-from helpers import PROJECT, SPRING, write_issue
+from helpers import PROJECT, SPRING, run, write_issue
 
 CLEAN = """\
 publication:
@@ -408,11 +406,6 @@ def test_findings_sort_in_file_order() -> None:
 
 
 # ---------- The command line ----------
-
-
-def run(*arguments: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(arguments))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_check_prints_each_finding_and_a_summary(tmp_path: Path) -> None:

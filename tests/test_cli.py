@@ -8,15 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from brochure.cli import main
-from helpers import SPRING, spring_data, write_issue
-
-
-def run(*arguments: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(arguments))
-    return result.exit_code, result.stdout, result.stderr
+from helpers import SPRING, run, spring_data, write_issue
 
 
 def broken_issue(folder: Path) -> Path:

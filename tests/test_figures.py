@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from click.testing import CliRunner
 from page import ValidationProfile, validate_pdf
 from PIL import Image
 
 from brochure.build import BuildResult, build_issue
-from brochure.cli import main
 from brochure.editions import EDITIONS
 from brochure.preflight import Requirements, preflight
 from brochure.settings import BuildOptions, Settings
@@ -23,6 +21,7 @@ from helpers import (
     assert_in_order,
     image_placements,
     pdf_text,
+    run,
     spring_data,
     structure_elements,
     write_issue,
@@ -203,8 +202,8 @@ def test_the_html_names_figures_by_file_url_and_ornaments_have_empty_alt(
     issue: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "issue.html"
-    result = CliRunner().invoke(main, ["html", str(issue), "-o", str(output)])
-    assert result.exit_code == 0, result.output
+    code, _, err = run("html", str(issue), "-o", str(output))
+    assert code == 0, err
     html = output.read_text(encoding="utf-8")
     art = (issue.parent / "art").as_uri()
     assert f'<img class="figure-image" src="{art}/chart.png" alt="{CHART_ALT}">' in html
@@ -235,9 +234,9 @@ def test_a_missing_or_damaged_figure_is_reported_at_its_field(
         chart.unlink()
     else:
         chart.write_bytes(chart.read_bytes()[:60])
-    result = CliRunner().invoke(main, ["build", str(issue), "-o", str(tmp_path / "x.pdf")])
-    assert result.exit_code == 1
+    code, _, err = run("build", str(issue), "-o", str(tmp_path / "x.pdf"))
+    assert code == 1
     line, column = figure_line(issue, "art/chart.png")
     field = "articles[0].sections[0].figures[1].src"
-    assert f"{issue}:{line}:{column}: {field}: {message}" in result.stderr
+    assert f"{issue}:{line}:{column}: {field}: {message}" in err
     assert not (tmp_path / "x.pdf").exists()

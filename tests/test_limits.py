@@ -3,20 +3,12 @@
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 from brochure.errors import BrochureError
 from brochure.limits import DEFAULT_LIMITS, Limits
 from brochure.load import load_issue
-from helpers import spring_data, write_issue
-
-
-def run(*arguments: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    from brochure.cli import main
-
-    result = CliRunner().invoke(main, list(arguments), env=env)
-    return result.exit_code, result.stdout, result.stderr
+from helpers import run, spring_data, write_issue
 
 
 def test_defaults_are_documented() -> None:

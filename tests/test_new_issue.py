@@ -6,19 +6,12 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from brochure.check import check_issue
-from brochure.cli import main
 from brochure.load import load_issue
 from brochure.new_issue import issue_date, parse_slug
 from brochure.settings import Settings
-from helpers import spring_data, write_issue
-
-
-def run(*arguments: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(arguments))
-    return result.exit_code, result.stdout, result.stderr
+from helpers import run, spring_data, write_issue
 
 
 def issue(season: str, year: int, publisher: str, **info: Any) -> dict[str, Any]:

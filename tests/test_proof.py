@@ -7,21 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 from brochure.build import BuildResult
-from brochure.cli import main
 from brochure.plan import plan_build
 from brochure.proof import BACKGROUND, ProofSheet, proof_sheet_of
 from brochure.raster import read_pages
 from brochure.settings import Settings
-from helpers import SPRING, spring_data, write_issue
-
-
-def run(*arguments: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(arguments))
-    return result.exit_code, result.stdout, result.stderr
+from helpers import SPRING, run, spring_data, write_issue
 
 
 @pytest.fixture(scope="module")
