@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from brochure.build import build_issue
+from brochure.build import BuildResult, build_issue
 from brochure.errors import BrochureError
 from brochure.preview import PreviewSession, Problem, problems_of
 from brochure.server import PreviewServer
 from brochure.settings import Settings
-from helpers import spring_data, write_issue
+from helpers import copy_project, spring_data, write_issue
 
 ISSUE = Path("issues/2009-spring.yaml")
 PATIENCE = 60.0
@@ -54,8 +54,20 @@ class Preview:
         self.thread.join(PATIENCE)
 
 
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
+    """One preview, built once, for the tests that only read from it."""
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    running = Preview(PreviewSession(root / ISSUE, Settings.for_project(root)))
+    running.session.rebuild()
+    yield running
+    running.close()
+    assert running.session.state.builds == 1, "a test rebuilt the shared preview"
+
+
 @pytest.fixture
-def preview(project: Path) -> Iterator[Preview]:
+def fresh_preview(project: Path) -> Iterator[Preview]:
+    """A preview of its own, for a test that changes the issue or rebuilds."""
     running = Preview(PreviewSession(ISSUE, Settings.for_project(project)))
     running.session.rebuild()
     yield running
@@ -114,14 +126,12 @@ def test_page_pictures_are_served_at_screen_size_and_twice_it(preview: Preview) 
         assert preview.get(missing).status == 404, missing
 
 
-def test_the_pdf_is_the_last_good_build(preview: Preview, project: Path) -> None:
+def test_the_pdf_is_the_last_good_build(preview: Preview, spring_pdf: BuildResult) -> None:
     response = preview.get("/pdf")
     assert response.status == 200
     assert response.getheader("Content-Type") == "application/pdf"
     assert response.getheader("Content-Disposition") == 'inline; filename="2009-spring.pdf"'
-    data = response.read()
-    expected = build_issue(ISSUE, Settings.for_project(project), output=project / "x.pdf")
-    assert hashlib.sha256(data).hexdigest() == expected.sha256
+    assert hashlib.sha256(response.read()).hexdigest() == spring_pdf.sha256
 
 
 def test_status_tells_the_state(preview: Preview) -> None:
@@ -177,30 +187,30 @@ def test_only_get_and_head(preview: Preview) -> None:
     assert preview.get("/", method="PUT").status == 501
 
 
-def test_a_rebuild_is_announced_by_an_event(preview: Preview, project: Path) -> None:
-    events = preview.get("/events")
+def test_a_rebuild_is_announced_by_an_event(fresh_preview: Preview, project: Path) -> None:
+    events = fresh_preview.get("/events")
     assert events.getheader("Content-Type") == "text/event-stream"
     first = _next_event(events)
-    assert first == {"version": preview.session.state.token, "building": False}
+    assert first == {"version": fresh_preview.session.state.token, "building": False}
     rename_heading(project, "Newer salvage regimens")
-    threading.Thread(target=preview.session.rebuild, daemon=True).start()
+    threading.Thread(target=fresh_preview.session.rebuild, daemon=True).start()
     seen = [_next_event(events)]
     while seen[-1]["building"]:
         seen.append(_next_event(events))
-    assert seen[-1]["version"] == preview.session.state.token != first["version"]
+    assert seen[-1]["version"] == fresh_preview.session.state.token != first["version"]
     events.close()
-    assert "Newer salvage regimens" in preview.text("/live")
+    assert "Newer salvage regimens" in fresh_preview.text("/live")
 
 
 def test_a_broken_save_lists_every_problem_over_the_last_good_pages(
-    preview: Preview, project: Path
+    fresh_preview: Preview, project: Path
 ) -> None:
-    good = preview.text("/live")
+    good = fresh_preview.text("/live")
     break_issue(project)
-    assert preview.session.rebuild().endswith(": 3 problems")
-    live = preview.get("/live")
+    assert fresh_preview.session.rebuild().endswith(": 3 problems")
+    live = fresh_preview.get("/live")
     html = live.read().decode()
-    assert live.getheader("X-Preview-Version") == preview.session.state.token
+    assert live.getheader("X-Preview-Version") == fresh_preview.session.state.token
     assert '<section class="banner" role="alert"' in html
     assert "3 problems: showing the last good build" in html
     problems = re.findall(r'<li class="problem">(.*?)</li>', html, re.DOTALL)
@@ -212,8 +222,8 @@ def test_a_broken_save_lists_every_problem_over_the_last_good_pages(
     ]
     assert "<b>" not in html
     assert page_pictures(html) == page_pictures(good)  # the last good pages stay
-    assert preview.get("/pdf").status == 200
-    status = json.loads(preview.text("/status"))
+    assert fresh_preview.get("/pdf").status == 200
+    status = json.loads(fresh_preview.text("/status"))
     assert status["ok"] is False
     assert [problem["where"] for problem in status["problems"]] == [
         "issues/2009-spring.yaml:1:1",
@@ -222,16 +232,15 @@ def test_a_broken_save_lists_every_problem_over_the_last_good_pages(
     ]
 
     rename_heading(project, "Newer salvage regimens")
-    assert preview.session.rebuild().startswith("rebuilt in ")
-    fixed = preview.text("/live")
+    assert fresh_preview.session.rebuild().startswith("rebuilt in ")
+    fixed = fresh_preview.text("/live")
     assert "banner" not in fixed
     assert "Newer salvage regimens" in fixed
     assert page_pictures(fixed) != page_pictures(good)
 
 
-def test_nothing_is_written_without_write(preview: Preview, project: Path) -> None:
-    rename_heading(project, "Newer salvage regimens")
-    preview.session.rebuild()
+def test_nothing_is_written_without_write(project: Path) -> None:
+    assert PreviewSession(ISSUE, Settings.for_project(project)).rebuild().startswith("rebuilt")
     assert not (project / "out").exists()
 
 
