@@ -180,9 +180,14 @@ class _MarkedContentReader:
 
 
 def element_text(
-    element: object, texts: dict[tuple[int, int], str], page: int | None = None
+    element: object,
+    texts: dict[tuple[int, int], str],
+    page: int | None = None,
+    *,
+    bracket_expanded: bool = False,
 ) -> str:
-    """The text of a structure element: the marked content under it, in order."""
+    """The text of a structure element: the marked content under it, in order; with
+    BRACKET_EXPANDED, each element that has an expansion (/E) reads as [its text]."""
     import pikepdf
 
     if isinstance(element, int):
@@ -195,7 +200,12 @@ def element_text(
         return texts.get((page or -1, int(element.MCID)), "")
     kids = element.get("/K")
     kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    return "".join(element_text(kid, texts, page) for kid in kids if kid is not None)
+    text = "".join(
+        element_text(kid, texts, page, bracket_expanded=bracket_expanded)
+        for kid in kids
+        if kid is not None
+    )
+    return f"[{text.strip()}]" if bracket_expanded and "/E" in element else text
 
 
 def image_placements(path: Path) -> list[tuple[int, tuple[int, int], tuple[float, float]]]:

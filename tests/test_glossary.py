@@ -4,6 +4,7 @@ The PDFs are read back as a reader and a screen reader meet them: the text
 on each page, the outline, and the structure tree with its /E expansions.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,13 @@ def test_the_first_use_of_each_abbreviation_carries_its_expansion(
     assert expansions(spring_pdf.output) == [
         (abbreviation, SPRING_GLOSSARY[abbreviation]) for abbreviation in FIRST_USES
     ]
-    assert expansions(spring_pdf.output)[0] == ("APL", "acute promyelocytic leukemia")
+    texts = marked_texts(spring_pdf.output)
+    with pikepdf.open(spring_pdf.output) as pdf:  # the whole text, the expanded uses in [ ]
+        text = element_text(pdf.Root.StructTreeRoot, texts, bracket_expanded=True)
+    for abbreviation in FIRST_USES:
+        first_use = re.search(rf"(?<!\w){abbreviation}(?!\w)", text)
+        assert first_use, abbreviation
+        assert text[first_use.start() - 1 : first_use.end() + 1] == f"[{abbreviation}]"
 
 
 def test_expanded_abbreviations_are_spans(spring_pdf: BuildResult) -> None:

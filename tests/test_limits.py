@@ -1,5 +1,6 @@
 """Resource limits: their defaults, and changing them from the command line."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,6 @@ from PIL import Image
 
 from brochure.errors import BrochureError
 from brochure.limits import DEFAULT_LIMITS, Limits
-from brochure.load import load_issue
 from helpers import run, spring_data, write_issue
 
 
@@ -111,18 +111,22 @@ def test_a_limit_can_be_lowered(tmp_path: Path, assignment: str, message: str) -
 
 
 def test_the_image_limit_is_checked_before_decoding(tmp_path: Path) -> None:
-    Image.new("RGB", (200, 100), "navy").save(tmp_path / "cover.png")
+    """A PNG cut off in its pixels: too large by its header, else found unreadable."""
+    png = io.BytesIO()
+    Image.new("RGB", (200, 100), "navy").save(png, "PNG")
+    whole = png.getvalue()
+    (tmp_path / "cover.png").write_bytes(whole[: whole.index(b"IDAT") + 8])
     data = spring_data()
     data["cover"].update(image="cover.png", image_alt="A navy field")
     issue = write_issue(tmp_path / "x.yaml", data)
-    load_issue(issue)
     code, _, err = run("validate", "--limit", "image-pixels=19999", str(issue))
     assert code == 1
     assert (
         "cover.image: 'cover.png' is 200x100 pixels; an image may have at most 19,999 pixels"
     ) in err
-    code, _, _ = run("validate", "--limit", "image-pixels=20000", str(issue))
-    assert code == 0
+    code, _, err = run("validate", "--limit", "image-pixels=20000", str(issue))
+    assert code == 1
+    assert "cover.image: 'cover.png' is not a readable image (image file is truncated" in err
 
 
 def test_a_batch_build_keeps_the_limits(project: Path) -> None:
