@@ -44,14 +44,11 @@ class DesignerCover:
     """A finished front cover PDF supplied with the issue."""
 
     path: Path
-    pdf: Pdf
-    """The cover, open; `assemble` copies its pages and changes nothing in it."""
+    data: bytes
+    """The cover's bytes; `assemble` opens them to copy the pages and changes nothing in them."""
+    page_count: int
     alt: str
     """What the cover shows, for readers who cannot see it."""
-
-    @property
-    def page_count(self) -> int:
-        return len(self.pdf.pages)
 
 
 def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
@@ -62,14 +59,15 @@ def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
     page's drawing is read as `tags` reads it, so that a damaged one fails here,
     not in the middle of assembling.
     """
+    data = path.read_bytes()
     encrypted = AssembleError("the cover PDF is encrypted; supply an unprotected copy")
     try:
-        pdf = pikepdf.open(io.BytesIO(path.read_bytes()))
-        if pdf.is_encrypted:
-            raise encrypted
-        sizes = [_size(page.trimbox) for page in pdf.pages]
-        for page in pdf.pages:
-            pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                raise encrypted
+            sizes = [_size(page.trimbox) for page in pdf.pages]
+            for page in pdf.pages:
+                pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
     except pikepdf.PasswordError:
         raise encrypted from None
     except READ_ERRORS as error:
@@ -82,7 +80,7 @@ def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
                 f"page {number} is {_dimensions(found)} pt but the issue's pages are "
                 f"{_dimensions(paper.points)} pt; export the cover at the issue's paper size"
             )
-    return DesignerCover(path, pdf, alt)
+    return DesignerCover(path, data, len(sizes), alt)
 
 
 def assemble(
@@ -147,9 +145,11 @@ def _drawings_ending_cleanly(document: Pdf) -> None:
 
 
 def _insert_cover(document: Pdf, cover: DesignerCover, media_margin: float) -> None:
-    for index, page in enumerate(cover.pdf.pages):
-        placed = _on_media(document, page, media_margin) if media_margin else page
-        document.pages.insert(index, placed)
+    # Pages are copied at once, streams and all: the cover can be closed after.
+    with pikepdf.open(io.BytesIO(cover.data)) as artwork:
+        for index, page in enumerate(artwork.pages):
+            placed = _on_media(document, page, media_margin) if media_margin else page
+            document.pages.insert(index, placed)
     _add_first_outline_item(document, "Cover", document.pages[0])
 
 
