@@ -9,7 +9,6 @@ back from any PDF, refusing names that would land outside the chosen folder.
 
 import datetime
 import hashlib
-import io
 import json
 import mimetypes
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from .files import write_atomically
 from .manifest import FILENAME as MANIFEST_FILENAME
 from .manifest import Manifest, source_files
 from .model import SourcedIssue
-from .pdfs import READ_ERRORS, describe
+from .pdfs import reading
 
 MEDIA_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
 
@@ -112,18 +111,10 @@ def _file_specification(pdf: Pdf, file: EmbeddedFile, moment: pikepdf.String) ->
 
 def extract_files(data: bytes) -> tuple[EmbeddedFile, ...]:
     """Every file embedded in the PDF in DATA; raise `BrochureError` if it is unreadable."""
-    encrypted = BrochureError("the PDF is encrypted")
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            if pdf.is_encrypted:
-                raise encrypted
-            return tuple(
-                _extracted(name, specification) for name, specification in pdf.attachments.items()
-            )
-    except pikepdf.PasswordError:
-        raise encrypted from None
-    except READ_ERRORS as error:
-        raise BrochureError(f"not a readable PDF ({describe(error)})") from None
+    with reading(data, BrochureError, encrypted="the PDF is encrypted") as pdf:
+        return tuple(
+            _extracted(name, specification) for name, specification in pdf.attachments.items()
+        )
 
 
 def _extracted(name: str, specification: pikepdf.AttachedFileSpec) -> EmbeddedFile:

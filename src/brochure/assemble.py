@@ -20,7 +20,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from .archive import EmbeddedFile, embed_files
 from .editions import Layout
 from .errors import AssembleError
-from .pdfs import READ_ERRORS, describe, ending_cleanly, save
+from .pdfs import ending_cleanly, reading, save
 from .prepress import finish_for_press
 from .settings import Paper
 from .tags import (
@@ -60,18 +60,11 @@ def read_designer_cover(path: Path, paper: Paper, alt: str) -> DesignerCover:
     not in the middle of assembling.
     """
     data = path.read_bytes()
-    encrypted = AssembleError("the cover PDF is encrypted; supply an unprotected copy")
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            if pdf.is_encrypted:
-                raise encrypted
-            sizes = [_size(page.trimbox) for page in pdf.pages]
-            for page in pdf.pages:
-                pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
-    except pikepdf.PasswordError:
-        raise encrypted from None
-    except READ_ERRORS as error:
-        raise AssembleError(f"not a readable PDF ({describe(error)})") from None
+    encrypted = "the cover PDF is encrypted; supply an unprotected copy"
+    with reading(data, AssembleError, encrypted=encrypted) as pdf:
+        sizes = [_size(page.trimbox) for page in pdf.pages]
+        for page in pdf.pages:
+            pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
     if not sizes:
         raise AssembleError("the cover PDF has no pages")
     for number, found in enumerate(sizes, start=1):

@@ -10,8 +10,12 @@ import base64
 import io
 import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pikepdf
+
+from .errors import BrochureError
 
 # Seen when fuzzing WeasyPrint's output and hostile covers. Catch them only around
 # reading a file, never around checks of what was read, where they would be bugs.
@@ -37,6 +41,33 @@ _MEMORY_FILE = re.compile(r"stream <[^<>]*>:? ?")
 def describe(error: Exception) -> str:
     """An error of READ_ERRORS as a reader can follow it: some messages are only a key."""
     return f"{type(error).__name__}: {_MEMORY_FILE.sub('', str(error))}"
+
+
+@contextmanager
+def reading(
+    data: bytes,
+    failure: type[BrochureError],
+    *,
+    encrypted: str,
+    inherit_page_attributes: bool = True,
+) -> Iterator[pikepdf.Pdf]:
+    """The PDF in DATA, open while the block reads it; raise FAILURE if it cannot be read.
+
+    An encrypted PDF fails with the message ENCRYPTED, even one qpdf decrypts
+    unasked for want of a user password: it is protected all the same. A damaged
+    file raises READ_ERRORS wherever it is read, so those the block raises fail
+    too, as a PDF that is not readable: the block should only read, and checks
+    of what it read come after it. INHERIT_PAGE_ATTRIBUTES is pikepdf's option.
+    """
+    try:
+        with pikepdf.open(io.BytesIO(data), inherit_page_attributes=inherit_page_attributes) as pdf:
+            if pdf.is_encrypted:
+                raise failure(encrypted)
+            yield pdf
+    except pikepdf.PasswordError:
+        raise failure(encrypted) from None
+    except READ_ERRORS as error:
+        raise failure(f"not a readable PDF ({describe(error)})") from None
 
 
 def save(document: pikepdf.Pdf) -> bytes:

@@ -15,7 +15,6 @@ annotation appearances and Type3 glyph procedures are not followed; the
 pipeline's typesetter does not put images there.
 """
 
-import io
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ import pikepdf
 from page import PageError, ValidationProfile, validate_pdf_bytes
 
 from .errors import AssembleError
-from .pdfs import READ_ERRORS, describe
+from .pdfs import READ_ERRORS, describe, reading
 
 _FONTS = "fonts-embedded"
 _BOXES = "page-boxes"
@@ -228,26 +227,15 @@ class _Malformed(Exception):
 
 
 def _read_pages(data: bytes) -> tuple[_Page, ...]:
-    try:
-        pdf = pikepdf.open(io.BytesIO(data), inherit_page_attributes=False)  # see _PageTree
-    except pikepdf.PasswordError as error:
-        raise AssembleError(_ENCRYPTED) from error
-    except READ_ERRORS as error:
-        raise AssembleError(f"not a readable PDF ({describe(error)})") from error
-    with pdf:
-        if pdf.is_encrypted:  # with no user password qpdf decrypts, but a press needs it open
-            raise AssembleError(_ENCRYPTED)
+    encrypted = "the PDF is encrypted; preflight needs an unprotected copy"
+    # Pages do not inherit their attributes on opening: see _PageTree.
+    with reading(data, AssembleError, encrypted=encrypted, inherit_page_attributes=False) as pdf:
         try:
             tree = _PageTree()
             tree.read(pdf.Root.get("/Pages"), {}, ())
         except _Malformed as error:
             raise AssembleError(f"not a readable PDF ({error})") from error
-        except READ_ERRORS as error:
-            raise AssembleError(f"not a readable PDF ({describe(error)})") from error
         return tuple(_read_page(number, page) for number, page in enumerate(tree.pages, start=1))
-
-
-_ENCRYPTED = "the PDF is encrypted; preflight needs an unprotected copy"
 
 
 @dataclass(frozen=True)
