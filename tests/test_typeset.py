@@ -11,6 +11,7 @@ import weasyprint
 from PIL import Image
 
 from brochure.build import build_issue, produce
+from brochure.editions import EDITIONS
 from brochure.plan import plan_build
 from brochure.settings import BuildOptions, Settings
 from brochure.typeset import ProjectFetcher
@@ -171,3 +172,22 @@ def test_a_warm_rebuild_lays_out_only_the_changed_article_and_makes_the_same_pdf
     longer = rebuild(1, "\n\n" + " ".join(["A much longer look back."] * 300))
     assert longer[1] == longer[0] + 2 > whole_body, "the article, then the whole body"
     assert rebuild(0, " Frontline news.") == [longer[1]], "the contents' piece: the whole body"
+
+
+@pytest.mark.parametrize("edition", ["print", "archive"])
+def test_every_build_in_a_process_embeds_the_same_colour_profiles(
+    project: Path, edition: str
+) -> None:
+    """The output intent is the same bytes in a process's first build and in its later
+    ones (a batch worker's, the preview's) as in a build in a new process: the print
+    edition's press profile, and the sRGB profile WeasyPrint adds to PDF/A."""
+    here = Settings.for_project(project)
+    issue = project / "issues" / "2009-spring.yaml"
+    builds = [
+        build_issue(issue, here, output=project / "out" / f"{n}.pdf", edition=EDITIONS[edition])
+        for n in range(3)
+    ]
+    cold = project / "out" / "cold.pdf"
+    command = [sys.executable, "-m", "brochure", "build", str(issue), "-e", edition]
+    subprocess.run([*command, "-o", str(cold)], capture_output=True, timeout=120, check=True)
+    assert {build.output.read_bytes() for build in builds} == {cold.read_bytes()}

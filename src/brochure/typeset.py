@@ -152,6 +152,7 @@ def typeset(
     """
     global _previous
     design = _design(layout, roots[0])
+    design.renew_colour_profiles()
     fetcher = ProjectFetcher(roots, layout.image_mode, layout.press_profile, assets=roots[-1])
     options = _pdf_options(layout)
     renderer = _Renderer(design, fetcher, roots[0].as_uri() + "/", options, _previous)
@@ -206,7 +207,32 @@ class _Design:
     stylesheets: tuple[Any, ...]
     fonts: Any
     colour_profiles: dict[str, Any]
+    """By name, as the stylesheets refer to them; renewed by `renew_colour_profiles`."""
+    colour_profile_bytes: dict[str, bytes]
+    """Each colour profile as WeasyPrint embeds it, read as soon as it was parsed."""
     warnings: tuple[str, ...]
+
+    def renew_colour_profiles(self) -> None:
+        """Put new colour profiles, made from their bytes, in place of the ones used before.
+
+        littleCMS changes a profile in memory when its name is read, after which
+        WeasyPrint would embed other bytes: a later build in this process would
+        differ from the first (the print edition's output intent, by 16 bytes).
+        Profiles WeasyPrint added while writing (sRGB, for PDF/A) are dropped.
+        Every document of this design shares the dict, kept parts too.
+        """
+        renewed = {
+            name: type(profile)(
+                io.BytesIO(self.colour_profile_bytes[name]),
+                profile.src,
+                profile.rendering_intent,
+                profile.components,
+            )
+            for name, profile in self.colour_profiles.items()
+            if name in self.colour_profile_bytes
+        }
+        self.colour_profiles.clear()
+        self.colour_profiles.update(renewed)
 
 
 def _design(layout: Layout, project: Path) -> "_Design":
@@ -228,7 +254,10 @@ def _design(layout: Layout, project: Path) -> "_Design":
         stylesheets = tuple(
             _stylesheet(path, fetcher, fonts, colour_profiles) for path in layout.stylesheets
         )
-    _latest_design = _Design(key, stylesheets, fonts, colour_profiles, tuple(warnings))
+    profile_bytes = {name: profile.content for name, profile in colour_profiles.items()}
+    _latest_design = _Design(
+        key, stylesheets, fonts, colour_profiles, profile_bytes, tuple(warnings)
+    )
     return _latest_design
 
 
