@@ -146,9 +146,10 @@ def typeset(
     images the parts name as ornaments are expected to have no alt text.
 
     What a previous call in this process already did is reused while every
-    file it read is unchanged: the parsed stylesheets with their fonts, and
-    parts whose HTML is the same (the cover and back page, when an editor
-    changes the body). Only what the latest call used is kept.
+    file it read is unchanged: the parsed stylesheets with their fonts, parts
+    whose HTML is the same (the cover and back page, when an editor changes
+    the body), and, for a body given in pieces, the articles that did not
+    change. Only what the latest call used is kept.
     """
     global _previous
     design = _design(layout, roots[0])
