@@ -20,7 +20,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from .archive import EmbeddedFile, embed_files
 from .editions import Layout
 from .errors import AssembleError
-from .pdfs import ending_cleanly, reading, save
+from .pdfs import corners, ending_cleanly, reading, save
 from .prepress import finish_for_press
 from .settings import Paper
 from .tags import (
@@ -154,7 +154,7 @@ def _on_media(document: Pdf, page: pikepdf.Page, margin: float) -> pikepdf.Page:
     Its links are left behind: only editions with bleed have a media margin,
     and prepress removes the links of every page.
     """
-    left, bottom, right, top = _box(page.trimbox)
+    left, bottom, right, top = corners(page.trimbox)
     width, height = right - left, top - bottom
     # Copied first, so the cover's own PDF is left as it was.
     artwork = pikepdf.Page(document.copy_foreign(page.obj)).as_form_xobject()
@@ -215,14 +215,8 @@ def _display_title(document: Pdf) -> None:
     document.Root.ViewerPreferences.DisplayDocTitle = True
 
 
-def _box(box: pikepdf.Object) -> tuple[float, float, float, float]:
-    """A page box as left, bottom, right and top, in the order the PDF gives them."""
-    left, bottom, right, top = (float(value) for value in box)
-    return left, bottom, right, top
-
-
 def _size(box: pikepdf.Object) -> tuple[float, float]:
-    left, bottom, right, top = _box(box)
+    left, bottom, right, top = corners(box)
     return right - left, top - bottom
 
 

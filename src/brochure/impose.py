@@ -19,7 +19,7 @@ import pikepdf
 
 from .editions import Layout
 from .errors import AssembleError
-from .pdfs import ending_cleanly, save
+from .pdfs import corners, ending_cleanly, save
 
 MARK_INSET = 6.0
 """Points from the sheet edge to a mark, inside what office printers can print."""
@@ -106,7 +106,7 @@ def _form(booklet: pikepdf.Pdf, page: pikepdf.Page, *, keep: tuple[float, float]
     The form's /BBox clips it, so that a page shifted for creep does not reach
     over the fold.
     """
-    left, bottom, _, top = _media_box(page)
+    left, bottom, _, top = corners(page.mediabox)
     # pypdf merged pages without their /Rotate or /UserUnit, and finished pages have neither.
     form = booklet.copy_foreign(page.as_form_xobject(handle_transformations=False))
     form.BBox = pikepdf.Array([left + keep[0], bottom, left + keep[1], top])
@@ -119,12 +119,8 @@ def _form(booklet: pikepdf.Pdf, page: pikepdf.Page, *, keep: tuple[float, float]
 
 def _draw(page: pikepdf.Page, name: bytes, *, x: float) -> bytes:
     """Draw the form of PAGE by its resource NAME, the left edge of its MediaBox at X."""
-    left, bottom, _, _ = _media_box(page)
+    left, bottom, _, _ = corners(page.mediabox)
     return b"q 1 0 0 1 %.3f %.3f cm %s Do Q\n" % (x - left, -bottom, name)
-
-
-def _media_box(page: pikepdf.Page) -> tuple[float, ...]:
-    return tuple(float(value) for value in page.mediabox)
 
 
 def _marks(width: float, height: float, creep: float) -> bytes:

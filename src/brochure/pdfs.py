@@ -70,6 +70,12 @@ def reading(
         raise failure(f"not a readable PDF ({describe(error)})") from None
 
 
+def corners(box: pikepdf.Object) -> tuple[float, float, float, float]:
+    """A page box as left, bottom, right and top, in the order the PDF gives them."""
+    left, bottom, right, top = (float(value) for value in box)
+    return left, bottom, right, top
+
+
 def save(document: pikepdf.Pdf) -> bytes:
     """DOCUMENT saved, its objects packed into compressed object streams.
 

@@ -10,6 +10,7 @@ import pikepdf
 from pikepdf import Array, Pdf
 
 from .editions import CROP_MARK_LENGTH, CROP_MARK_OFFSET, Layout
+from .pdfs import corners
 
 MARK_WIDTH = 0.25
 """Points; the hairline print shops expect."""
@@ -28,7 +29,7 @@ def finish_for_press(pdf: Pdf, layout: Layout) -> None:
     save = pdf.make_stream(b"q\n")
     marks: dict[bytes, pikepdf.Stream] = {}
     for page in pdf.pages:
-        left, bottom, right, top = (float(value) for value in page.trimbox)
+        left, bottom, right, top = corners(page.trimbox)
         page.bleedbox = Array(
             [left - layout.bleed, bottom - layout.bleed, right + layout.bleed, top + layout.bleed]
         )

@@ -413,7 +413,8 @@ class _TextReader:
         self.fonts, self.font_resources = fonts, font_resources
         self.texts: dict[int, str] = {}
         self.sequences: list[int | None] = []
-        self.matrix, self.saved = pikepdf.Matrix(), list[pikepdf.Matrix]()
+        self.matrix = pikepdf.Matrix()
+        self.saved: list[pikepdf.Matrix] = []
         self.font, self.font_size = _Font({}, 1, {}, 0), 0.0
         self.text_matrix = pikepdf.Matrix()
         self.placed = False

@@ -362,6 +362,8 @@ def _split(whole: _Part, pieces: tuple[BodyPiece, ...]) -> tuple[_Part, ...]:
     A piece starts on the page that holds its anchor. Warnings cannot be told
     apart, so a body with warnings stays whole, to be laid out whole again.
     """
+    if whole.warnings:
+        return (whole,)
     pages = whole.document.pages
     starts = [0]
     for piece in pieces[1:]:
@@ -369,8 +371,6 @@ def _split(whole: _Part, pieces: tuple[BodyPiece, ...]) -> tuple[_Part, ...]:
         if start <= starts[-1]:
             return (whole,)
         starts.append(start)
-    if whole.warnings:
-        return (whole,)
     ends = [*starts[1:], len(pages)]
     return tuple(
         replace(
