@@ -1,5 +1,6 @@
 """Helpers the tests share: issues made for tests, and reading PDFs back."""
 
+import io
 import re
 import shutil
 import subprocess
@@ -74,6 +75,17 @@ def multi_article_issue() -> dict[str, Any]:
         "contact": {"text": "Call the clinic.", "phone": "713-555-0100"},
         "copyright": {"year": 2010, "holder": "Département d'hématologie"},
     }
+
+
+def assert_no_stream_ends_with_cr(data: bytes) -> None:
+    """No stream of the PDF in DATA ends with a carriage return, raw or before endstream."""
+    import pikepdf
+
+    assert b"\r\nendstream" not in data
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for stream in pdf.objects:
+            if isinstance(stream, pikepdf.Stream):
+                assert not stream.read_raw_bytes().endswith(b"\r")
 
 
 def pdf_text(path: Path, page: int | None = None) -> str:

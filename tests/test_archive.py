@@ -148,8 +148,8 @@ def test_the_manifest_names_every_input_and_tool(spring_archive: BuildResult) ->
     tools = manifest["tools"]
     assert isinstance(tools, dict)
     assert tools["weasyprint"] == weasyprint.__version__
-    assert tools["pikepdf"] == __import__("pikepdf").__version__
-    assert tools["qpdf"] == __import__("pikepdf").__libqpdf_version__
+    assert tools["pikepdf"] == pikepdf.__version__
+    assert tools["qpdf"] == pikepdf.__libqpdf_version__
     assert tools["brochure"] == __import__("brochure").__version__
     assert manifest["options"] == {
         "paper": "letter",

@@ -94,11 +94,16 @@ def test_the_whole_issue_links_the_stylesheet_by_absolute_url(settings: Settings
     )
 
 
+def test_the_parts_leave_page_numbers_to_the_typesetter(settings: Settings) -> None:
+    """Only the typesetter knows on which page each part starts."""
+    parts = render_parts(settings, load_issue(SPRING), layout(settings), cover_pages=None)
+    assert "counter-set" not in parts.body.whole + parts.back
+
+
 def test_a_designer_cover_replaces_the_rendered_one(settings: Settings) -> None:
     parts = render_parts(settings, load_issue(SPRING), layout(settings), cover_pages=None)
     assert parts.cover is not None
     assert 'class="cover"' in parts.cover
-    assert "counter-set" not in parts.body.whole  # the typesetter numbers the pages
     with_designer_cover = render_parts(
         settings, load_issue(SPRING), layout(settings), cover_pages=2
     )

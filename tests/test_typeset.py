@@ -100,22 +100,40 @@ def _cover_colour(pdf: Path) -> tuple[int, ...]:
     raise AssertionError("the cover has no picture")
 
 
+@pytest.fixture
+def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The page count of each document WeasyPrint lays out during the test, in order."""
+    monkeypatch.setattr("brochure.typeset.HTML", _CountingHTML)
+    monkeypatch.setattr(_CountingHTML, "rendered", [])
+    return _CountingHTML.rendered
+
+
+@pytest.fixture
+def here(project: Path) -> Settings:
+    """The settings of the test's own copy of the project."""
+    return Settings.for_project(project)
+
+
+def cold_build(issue: Path, output: Path, *arguments: str) -> bytes:
+    """The PDF `brochure build` makes of ISSUE in a new process."""
+    command = [sys.executable, "-m", "brochure", "build", str(issue), *arguments, "-o", str(output)]
+    subprocess.run(command, capture_output=True, timeout=120, check=True)
+    return output.read_bytes()
+
+
 def test_rebuilds_reuse_unchanged_parts_and_notice_every_changed_file(
-    project: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    project: Path, here: Settings, laid_out: list[int]
 ) -> None:
     """A second build typesets only the body; a changed picture or stylesheet is seen at once."""
     Image.new("RGB", (600, 300), "teal").save(project / "issues" / "photo.png")
     data = spring_data()
     data["cover"].update(image="photo.png", image_alt="The clinic at dawn")
     issue = write_issue(project / "issues" / "2009-spring.yaml", data)
-    here = Settings.for_project(project)
-    monkeypatch.setattr("brochure.typeset.HTML", _CountingHTML)
-    _CountingHTML.rendered = []
 
     def build(name: str) -> tuple[Path, int]:
-        before = len(_CountingHTML.rendered)
+        before = len(laid_out)
         output = build_issue(issue, here, BuildOptions(), project / "out" / name).output
-        return output, len(_CountingHTML.rendered) - before
+        return output, len(laid_out) - before
 
     first, _ = build("first.pdf")
     again, typeset = build("again.pdf")
@@ -142,7 +160,7 @@ def _page_contents(pdf: Path, index: int) -> bytes:
 
 
 def test_a_warm_rebuild_lays_out_only_the_changed_article_and_makes_the_same_pdf(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, here: Settings, laid_out: list[int]
 ) -> None:
     """The preview keeps the body's layout article by article. A change to one article
     lays out that article alone; one that moves the articles after it to other pages,
@@ -150,20 +168,14 @@ def test_a_warm_rebuild_lays_out_only_the_changed_article_and_makes_the_same_pdf
     time the PDF is byte for byte what a cold build in a new process makes."""
     data = multi_article_issue()
     issue = write_issue(project / "issues" / "2010-winter.yaml", data)
-    here = Settings.for_project(project)
-    monkeypatch.setattr("brochure.typeset.HTML", _CountingHTML)
-    _CountingHTML.rendered = []
 
     def rebuild(article: int, text: str) -> list[int]:
         data["articles"][article]["sections"][-1]["body"] += text
         write_issue(issue, data)
-        before = len(_CountingHTML.rendered)
+        before = len(laid_out)
         warm = produce(plan_build(issue, here), here, warm=True).data
-        cold = project / "out" / "cold.pdf"
-        command = [sys.executable, "-m", "brochure", "build", str(issue), "-o", str(cold)]
-        subprocess.run(command, capture_output=True, timeout=120, check=True)
-        assert warm == cold.read_bytes()
-        return _CountingHTML.rendered[before:]
+        assert warm == cold_build(issue, project / "out" / "cold.pdf")
+        return laid_out[before:]
 
     whole_body = rebuild(0, "")[-1]  # cover, back page, then the whole body
     assert whole_body > 3
@@ -176,18 +188,15 @@ def test_a_warm_rebuild_lays_out_only_the_changed_article_and_makes_the_same_pdf
 
 @pytest.mark.parametrize("edition", ["print", "archive"])
 def test_every_build_in_a_process_embeds_the_same_colour_profiles(
-    project: Path, edition: str
+    project: Path, here: Settings, edition: str
 ) -> None:
     """The output intent is the same bytes in a process's first build and in its later
     ones (a batch worker's, the preview's) as in a build in a new process: the print
     edition's press profile, and the sRGB profile WeasyPrint adds to PDF/A."""
-    here = Settings.for_project(project)
     issue = project / "issues" / "2009-spring.yaml"
     builds = [
         build_issue(issue, here, output=project / "out" / f"{n}.pdf", edition=EDITIONS[edition])
-        for n in range(3)
+        for n in range(2)
     ]
-    cold = project / "out" / "cold.pdf"
-    command = [sys.executable, "-m", "brochure", "build", str(issue), "-e", edition]
-    subprocess.run([*command, "-o", str(cold)], capture_output=True, timeout=120, check=True)
-    assert {build.output.read_bytes() for build in builds} == {cold.read_bytes()}
+    cold = cold_build(issue, project / "out" / "cold.pdf", "-e", edition)
+    assert {build.output.read_bytes() for build in builds} == {cold}
