@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -36,11 +35,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from previews import copy_project
 from processes import Run
 from processes import run as run_command
 from synthetic import write_issues
 
-ROOT = Path(__file__).resolve().parent.parent
 BROCHURE = Path(sys.executable).parent / "brochure"
 BUILD = [str(BROCHURE), "build", "--all", "--edition", "screen"]
 
@@ -57,8 +56,7 @@ class Command:
 
 def make_project(folder: Path, issues: int) -> Path:
     """A project in FOLDER: the checkout's templates and styles, and ISSUES small issues."""
-    for name in ("templates", "styles"):
-        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(folder)
     write_issues(folder / "issues", issues, "small")
     return folder
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,9 +29,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench_rebuild import start_preview, status
+from previews import copy_project, start_preview, status
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ISSUE = Path("issues/2009-spring.yaml")
 HEADING = "heading: Other salvage regimens"
@@ -48,12 +46,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOWS = "text => document.getElementById('live').textContent.includes(text)"
-
-
-def copy_project(target: Path) -> Path:
-    for name in ("templates", "styles", "issues"):
-        shutil.copytree(ROOT / name, target / name)
-    return target
 
 
 def time_proofs(project: Path, rounds: int) -> list[float]:
@@ -85,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-preview-") as folder:
-        project = copy_project(Path(folder))
+        project = copy_project(Path(folder), ("templates", "styles", "issues"))
         issue = project / ISSUE
         original = issue.read_text(encoding="utf-8")
         assert HEADING in original
@@ -110,7 +102,7 @@ def main() -> None:
                     elapsed = time.perf_counter() - started
                     if round_number >= args.warmup:
                         refresh_ms.append(elapsed * 1000)
-                        rebuild_ms.append(float(status(url)["last_seconds"]) * 1000)  # type: ignore[arg-type]
+                        rebuild_ms.append(float(status(url)["last_seconds"]) * 1000)
                 browser.close()
         finally:
             process.terminate()

@@ -14,62 +14,20 @@ are printed. This is a report, not a test: nothing here asserts on timings.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from processes import rss_kib
+from previews import copy_project, start_preview, wait_for_build
+from processes import rss_kib, run
 from synthetic import write_issues
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BODY = re.compile(r"(body: \|\n\s+)")
-
-
-def copy_project(target: Path) -> Path:
-    for name in ("templates", "styles"):
-        shutil.copytree(ROOT / name, target / name)
-    return target
-
-
-def start_preview(project: Path, issue: Path) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [str(BIN / "brochure"), "preview", str(issue)],
-        cwd=project,
-        env={**os.environ, "BROCHURE_PROJECT": str(project), "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout
-    for line in process.stdout:
-        if match := re.search(r"http://127\.0\.0\.1:\d+/", line):
-            return process, match[0]
-    sys.exit("brochure preview did not start")
-
-
-def status(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(url + "status", timeout=60) as response:
-        return json.load(response)  # type: ignore[no-any-return]
-
-
-def wait_for_build(url: str, builds: int) -> dict[str, object]:
-    """Wait until the preview has finished build number BUILDS; return its status."""
-    while True:
-        state = status(url)
-        if int(state["builds"]) >= builds and not state["building"]:  # type: ignore[call-overload]
-            if not state["ok"]:
-                sys.exit(f"the preview failed: {state['problems']}")
-            return state
-        time.sleep(0.01)
 
 
 def change_one_section(issue: Path, original: str, round_number: int) -> None:
@@ -81,19 +39,13 @@ def change_one_section(issue: Path, original: str, round_number: int) -> None:
 
 
 def cold_build(project: Path, issue: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [str(BIN / "brochure"), "build", str(issue), "-o", str(project / "cold.pdf")],
-        cwd=project,
-        env={**os.environ, "BROCHURE_PROJECT": str(project)},
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - started
+    argv = [str(BIN / "brochure"), "build", str(issue), "-o", str(project / "cold.pdf")]
+    return run(argv, project, {**os.environ, "BROCHURE_PROJECT": str(project)}).seconds
 
 
-def measure(size: str, rounds: int, warmup: int, *, cold: bool) -> tuple[list[float], ...]:
+def measure(
+    size: str, rounds: int, warmup: int, *, cold: bool
+) -> tuple[list[float], list[float], list[float]]:
     """Rebuild seconds, cold build seconds and preview memory (MiB), one entry per round."""
     with tempfile.TemporaryDirectory(prefix="bench-rebuild-") as folder:
         project = copy_project(Path(folder))
@@ -104,7 +56,7 @@ def measure(size: str, rounds: int, warmup: int, *, cold: bool) -> tuple[list[fl
         colds: list[float] = []
         memory: list[float] = []
         try:
-            builds = int(wait_for_build(url, 1)["builds"])  # type: ignore[call-overload]
+            builds = int(wait_for_build(url, 1)["builds"])
             for round_number in range(warmup + rounds):
                 time.sleep(0.2)  # let the watcher settle
                 change_one_section(issue, original, round_number)
@@ -112,7 +64,7 @@ def measure(size: str, rounds: int, warmup: int, *, cold: bool) -> tuple[list[fl
                 state = wait_for_build(url, builds)
                 if round_number < warmup:
                     continue
-                rebuilds.append(float(state["last_seconds"]))  # type: ignore[arg-type]
+                rebuilds.append(float(state["last_seconds"]))
                 memory.append(rss_kib(process.pid) / 1024)
                 if cold:
                     colds.append(cold_build(project, issue))
@@ -136,9 +88,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default: 7)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds (default: 2)")
     parser.add_argument(
-        "--repeat", type=int, default=0, help="also rebuild the large issue this many times"
+        "--repeat", type=int, default=0, help="also rebuild the large issue this many times (>= 2)"
     )
     args = parser.parse_args()
+    if args.repeat < 0 or args.repeat == 1:
+        parser.error("--repeat must be at least 2 (its earlier and later halves are compared)")
 
     print(f"one section changed per round; {args.rounds} rounds after {args.warmup} warm-ups\n")
     print(f"{'issue':<8} {'':<22} {'median':>8} {'min':>7} {'max':>7}   (ms)")
