@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from brochure import manifest
+from brochure import batch, manifest, typeset
 from brochure.batch import shard
 from helpers import PROJECT, copy_project, run, spring_data, write_issue
 
@@ -65,6 +65,23 @@ def test_only_what_changed_is_rebuilt(project: Path) -> None:
         "2010-02.pdf": "built",
     }
     assert statuses(project, "--all", "--force") == dict.fromkeys(pdfs, "built")
+
+
+def test_the_checks_run_once_per_issue_while_its_first_pdf_is_typeset(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+
+    def recorded(module: object, name: str) -> None:
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, **k: calls.append(name) or real(*a, **k))
+
+    recorded(batch, "check_issue")
+    recorded(typeset, "typeset")
+    code, _, err = run("build", "issues/2009-spring.yaml", "-e", "screen,print", "--jobs", "1")
+    assert code == 0, err
+    # Typesetting runs in this process (it has threads): the checks come first, not after.
+    assert calls == ["check_issue", "typeset", "typeset"]
 
 
 def test_options_and_editions_have_their_own_cache_entries(project: Path) -> None:

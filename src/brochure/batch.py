@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from .check import Finding, check_issue
@@ -94,11 +95,14 @@ def run_batch(
         outcomes[index] = outcome
         on_outcome(outcome)
 
+    def check(plan: BuildPlan) -> None:
+        if plan.issue_path not in findings:
+            findings[plan.issue_path] = check_issue(plan.sourced, settings.fonts)
+
     def finish(index: int, plan: BuildPlan, outcome: Outcome) -> None:
         if isinstance(outcome, BuildResult) and not outcome.cached:
             _remember(plan, outcome, settings)
-        if plan.issue_path not in findings:
-            findings[plan.issue_path] = check_issue(plan.sourced, settings.fonts)
+        check(plan)
         settle(index, replace(outcome, findings=findings[plan.issue_path]))
 
     with _Workers(settings, min(workers, len(jobs))) as pool:
@@ -112,7 +116,7 @@ def run_batch(
             if cached:
                 finish(index, plan, cached)
                 continue
-            pool.submit(index, plan)
+            pool.submit(index, plan, meanwhile=partial(check, plan))
             for done, outcome in pool.finished():
                 finish(done, pool.plans[done], outcome)
         for done, outcome in pool.finished(wait=True):
@@ -143,10 +147,14 @@ class _Workers:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def submit(self, index: int, plan: BuildPlan) -> None:
+    def submit(self, index: int, plan: BuildPlan, meanwhile: Callable[[], None]) -> None:
+        """Build PLAN; MEANWHILE is work for this process while another one typesets it.
+
+        With workers, MEANWHILE is left to the caller, who is free while they build.
+        """
         self.plans[index] = plan
         if self.workers <= 1:
-            self._done.append((index, _carry_out(plan, self.settings)))
+            self._done.append((index, _carry_out(plan, self.settings, meanwhile)))
             return
         if self._pool is None:
             # A fork server, not a plain fork: this process may have threads (a caller's,
@@ -167,12 +175,14 @@ class _Workers:
             yield self._running.pop(future), future.result()
 
 
-def _carry_out(plan: BuildPlan, settings: Settings) -> Outcome:
+def _carry_out(
+    plan: BuildPlan, settings: Settings, meanwhile: Callable[[], None] | None = None
+) -> Outcome:
     """Carry out PLAN; any failure becomes a `BuildFailure`, so the other jobs go on."""
     from .build import execute  # imports WeasyPrint: only where something is typeset
 
     try:
-        return execute(plan, settings)
+        return execute(plan, settings, meanwhile)
     except BrochureError as error:
         return BuildFailure(plan.issue_path, plan.edition, error)
     except Exception as error:  # a bug must not cost the rest of an archive run

@@ -2,6 +2,7 @@
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +55,14 @@ class Produced:
     seconds: float
 
 
-def execute(plan: BuildPlan, settings: Settings) -> BuildResult:
-    """Carry out PLAN: typeset, assemble, check, impose and write the PDF."""
-    return write_produced(plan, produce(plan, settings))
+def execute(
+    plan: BuildPlan, settings: Settings, meanwhile: Callable[[], None] | None = None
+) -> BuildResult:
+    """Carry out PLAN: typeset, assemble, check, impose and write the PDF.
+
+    MEANWHILE is work of the caller's to do while the PDF is typeset (`produce`).
+    """
+    return write_produced(plan, produce(plan, settings, meanwhile=meanwhile))
 
 
 def write_produced(plan: BuildPlan, produced: Produced) -> BuildResult:
@@ -77,12 +83,20 @@ def write_produced(plan: BuildPlan, produced: Produced) -> BuildResult:
     )
 
 
-def produce(plan: BuildPlan, settings: Settings, *, warm: bool = False) -> Produced:
+def produce(
+    plan: BuildPlan,
+    settings: Settings,
+    *,
+    warm: bool = False,
+    meanwhile: Callable[[], None] | None = None,
+) -> Produced:
     """Carry out PLAN up to the finished PDF's bytes: typeset, assemble, check, impose.
 
     WARM says that this process builds the issue again after each change (the
     preview): the body is then rendered article by article too, so that the
-    next build lays out again only the articles that changed.
+    next build lays out again only the articles that changed. MEANWHILE is
+    work of the caller's that does not need the PDF, such as the editorial
+    checks: when another process typesets, it runs while this one would wait.
 
     Nothing is written; `execute` writes what this returns. Raise a
     `BrochureError` if the issue cannot be built, or, in strict mode, if the
@@ -95,7 +109,14 @@ def produce(plan: BuildPlan, settings: Settings, *, warm: bool = False) -> Produ
     parts = render_parts(settings, sourced, layout, cover_pages=cover_pages, pieces=warm)
     roots = (settings.root, sourced.folder)
     strict = plan.options.strict
-    pdf = typeset(parts, layout, roots, strict=strict, designer_cover_pages=cover_pages or 0)
+    pdf = typeset(
+        parts,
+        layout,
+        roots,
+        strict=strict,
+        designer_cover_pages=cover_pages or 0,
+        meanwhile=meanwhile,
+    )
     attachments = archive_files(sourced, plan.manifest) if edition.embeds_source else ()
     data = assemble(
         pdf,

@@ -14,7 +14,7 @@ import multiprocessing
 import signal
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -94,14 +94,21 @@ def typeset(
     *,
     strict: bool,
     designer_cover_pages: int = 0,
+    meanwhile: Callable[[], None] | None = None,
 ) -> TypesetPdf:
-    """Typeset PARTS as `brochure.typeset.typeset` does, in the process started ahead if any."""
+    """Typeset PARTS as `brochure.typeset.typeset` does, in the process started ahead if any.
+
+    MEANWHILE is the caller's work that does not need the PDF: it runs while
+    that process typesets, or first when typesetting runs in this one.
+    """
     global _ahead
     arguments = (parts, layout, roots)
     options: dict[str, Any] = {"strict": strict, "designer_cover_pages": designer_cover_pages}
     process, _ahead = _ahead, None  # it typesets once
     if process is not None:
-        return process.typeset(arguments, options)
+        return process.typeset(arguments, options, meanwhile)
+    if meanwhile:
+        meanwhile()
     from . import typeset as stage  # imports WeasyPrint
 
     return stage.typeset(*arguments, **options)
@@ -144,18 +151,31 @@ class _TypesettingProcess:
         self._process.start()
         theirs.close()
 
-    def typeset(self, arguments: tuple[Any, ...], options: dict[str, Any]) -> TypesetPdf:
+    def typeset(
+        self,
+        arguments: tuple[Any, ...],
+        options: dict[str, Any],
+        meanwhile: Callable[[], None] | None,
+    ) -> TypesetPdf:
         try:
             self._connection.send((arguments, options))
+        except OSError:
+            raise self._ended() from None
+        if meanwhile:
+            meanwhile()
+        try:
             succeeded, value = self._connection.recv()
         except (EOFError, OSError):
-            self._process.join(timeout=1)
-            raise TypesetError(
-                f"the typesetting process ended unexpectedly (exit code {self._process.exitcode})"
-            ) from None
+            raise self._ended() from None
         if succeeded:
             return value  # type: ignore[no-any-return]
         raise value
+
+    def _ended(self) -> TypesetError:
+        self._process.join(timeout=1)
+        return TypesetError(
+            f"the typesetting process ended unexpectedly (exit code {self._process.exitcode})"
+        )
 
     def stop(self) -> None:
         self._connection.close()
