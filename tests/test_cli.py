@@ -88,14 +88,28 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert err.startswith(f"{tmp_path / 'nope.yaml'}:1:1: cannot read: No such file or directory")
 
 
-def test_python_m_brochure_help() -> None:
+@pytest.mark.parametrize(
+    ("arguments", "status", "stream", "expected"),
+    [
+        (["--help"], 0, "stdout", "Usage: brochure [OPTIONS] COMMAND [ARGS]..."),
+        (["validate", "broken.yaml"], 1, "stderr", "2 problems found"),
+        (["frobnicate"], 2, "stderr", "Error: No such command 'frobnicate'."),
+    ],
+)
+def test_python_m_brochure_ends_with_its_status_and_all_its_output(
+    tmp_path: Path, arguments: list[str], status: int, stream: str, expected: str
+) -> None:
+    broken_issue(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "brochure", "--help"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "brochure", *arguments],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    assert result.returncode == 0
-    assert "Usage: brochure" in result.stdout
-    for command in ("build", "validate", "html"):
-        assert command in result.stdout
+    assert result.returncode == status
+    assert expected in getattr(result, stream).splitlines()
+    assert "Exception ignored" not in result.stderr
 
 
 def test_every_edition_in_one_run(project: Path) -> None:

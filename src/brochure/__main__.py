@@ -1,5 +1,5 @@
 """Run the command line as `python -m brochure`."""
 
-from .cli import main
+from .cli import run
 
-main(prog_name="brochure")
+run()

@@ -6,6 +6,7 @@ that need it, so `--help` and `validate` stay quick.
 """
 
 import contextlib
+import gc
 import json
 import re
 import sys
@@ -144,6 +145,20 @@ def limit_option(function: click.decorators.FC) -> click.decorators.FC:
 @click.version_option(__version__, prog_name="brochure")
 def main() -> None:
     """Turn newsletter issues written in YAML into print-quality PDFs."""
+
+
+def run() -> None:
+    """Run `main` as the `brochure` command.
+
+    As Python exits, it frees every module and collects cycles again and again
+    among the objects still alive: about 40 ms of every command. Nothing the
+    command leaves behind is worth that: once it is done, what is alive is
+    frozen, out of the collector's reach, and freed in one pass as usual.
+    """
+    try:
+        main(prog_name="brochure")
+    finally:
+        gc.freeze()
 
 
 class Shard(click.ParamType):  # type: ignore[type-arg]
