@@ -38,7 +38,7 @@ from pypdf import PdfReader
 from previews import copy_project
 from processes import Run
 from processes import run as run_command
-from synthetic import write_issues
+from synthetic import SIZES, write_issues
 
 BROCHURE = Path(sys.executable).parent / "brochure"
 BUILD = [str(BROCHURE), "build", "--all", "--edition", "screen"]
@@ -54,10 +54,10 @@ class Command:
     rss_mib: list[float] = field(default_factory=list)
 
 
-def make_project(folder: Path, issues: int) -> Path:
-    """A project in FOLDER: the checkout's templates and styles, and ISSUES small issues."""
+def make_project(folder: Path, issues: int, size: str) -> Path:
+    """A project in FOLDER: the checkout's templates and styles, and ISSUES issues of SIZE."""
     copy_project(folder)
-    write_issues(folder / "issues", issues, "small")
+    write_issues(folder / "issues", issues, size)
     return folder
 
 
@@ -131,16 +131,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=20, help="synthetic issues (default: 20)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds (default: 5)")
+    parser.add_argument(
+        "--size", choices=sorted(SIZES), default="small", help="of each issue (default: small)"
+    )
     args = parser.parse_args()
     print(
-        f"{args.issues} synthetic small issues, screen edition,"
+        f"{args.issues} synthetic {args.size} issues, screen edition,"
         f" {args.rounds} round{'s' if args.rounds != 1 else ''}"
         f" (A and B alternate order)\ncores: {len(os.sched_getaffinity(0))},"
         f" Python {platform.python_version()}, WeasyPrint {version('weasyprint')},"
         f" brochure {version('brochure')}\n"
     )
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp_name:
-        project = make_project(Path(tmp_name), args.issues)
+        project = make_project(Path(tmp_name), args.issues, args.size)
         commands, sums = measure(project, args.issues, args.rounds)
         report(commands, sums, args.issues, page_counts(project))
 
