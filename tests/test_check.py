@@ -331,6 +331,15 @@ def test_link_that_is_not_https(
     assert found == [f"14:{column}: articles[0].sections[0].body: {message}"]
 
 
+def test_a_reference_link_is_checked_by_its_definition(tmp_path: Path, settings: Settings) -> None:
+    reference = "[the trial][t].\n\n          [t]: http://example.org/trial"
+    found = check(tmp_path, settings, ("[the trial](https://example.org/trial).", reference))
+    assert found == [
+        "16:16: articles[0].sections[0].body: link 'http://example.org/trial' is not secure;"
+        " use https:// if the site offers it [http-link]"
+    ]
+
+
 def test_mail_phone_and_https_links_are_fine(tmp_path: Path, settings: Settings) -> None:
     links = "[mail](mailto:a@example.org), <b@example.org>, [call](tel:+17135550100)"
     assert check(tmp_path, settings, ("[the trial](https://example.org/trial)", links)) == []
