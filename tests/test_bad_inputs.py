@@ -960,8 +960,8 @@ def _aimed_at(run: Run) -> list[str]:
 
 
 def _below(path: str, places: tuple[str, ...]) -> bool:
-    if re.fullmatch(r"/proc/\d+/(cgroup|mountinfo|status|stat)", path):
-        return True  # the process asking the kernel about itself (CPU limits, memory)
+    if re.fullmatch(r"/proc/\d+/(cgroup|mountinfo|status|stat|task)", path):
+        return True  # the process asking the kernel about itself (CPU limits, memory, threads)
     return path.startswith(places) or path + "/" in places
 
 

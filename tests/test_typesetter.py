@@ -117,6 +117,20 @@ def test_no_process_is_forked_from_a_process_with_threads() -> None:
         thread.join()
 
 
+def test_a_thread_started_in_c_forbids_forking_too() -> None:
+    # faulthandler's watchdog is a thread of C's own, unknown to the threading module.
+    code = """if True:
+        import faulthandler, threading
+        from brochure.typesetter import forking_is_safe
+        alone = forking_is_safe()
+        faulthandler.dump_traceback_later(600)
+        print(alone, forking_is_safe(), threading.active_count())
+        faulthandler.cancel_dump_traceback_later()
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False", "1"]
+
+
 def test_an_unused_process_ends_with_the_block(tmp_path: Path) -> None:
     seen, _ = run_scenario("unused", tmp_path / "x.pdf")
     assert seen == ENDED_CLEANLY | {"ahead after use": True}

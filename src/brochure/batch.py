@@ -6,9 +6,8 @@ would use now, and the PDF on disk is still the one that build wrote. Both
 are checked by content, never by file times, so a fresh clone or a restored
 CI cache behaves the same as the machine that built it.
 
-Typesetting runs in worker processes forked from one server that has already
-imported WeasyPrint, so each worker starts warm. The server starts as soon as
-the first output needs building and imports while the rest of the jobs are
+Typesetting runs in worker processes, started as soon as the first output
+needs building, so they import WeasyPrint while the rest of the jobs are
 planned. Up-to-date outputs are found in this process, without importing
 WeasyPrint.
 """
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from functools import partial
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from .check import Finding, check_issue
@@ -31,6 +31,7 @@ from .plan import BuildPlan, plan_build
 from .preflight import PreflightReport
 from .results import BuildFailure, BuildResult, Outcome
 from .settings import BuildOptions, Settings
+from .typesetter import forking_is_safe
 
 CHECKSUMS = "SHA256SUMS"
 
@@ -157,13 +158,7 @@ class _Workers:
             self._done.append((index, _carry_out(plan, self.settings, meanwhile)))
             return
         if self._pool is None:
-            # A fork server, not a plain fork: this process may have threads (a caller's,
-            # or a test runner's), and a fork copies whatever locks they hold. The server
-            # imports WeasyPrint once, on the other core while this one goes on planning,
-            # and every worker forked from it starts warm.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["brochure.build"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_worker_context())
         self._running[self._pool.submit(_carry_out, plan, self.settings)] = index
 
     def finished(self, *, wait: bool = False) -> Iterator[tuple[int, Outcome]]:
@@ -173,6 +168,22 @@ class _Workers:
         ready = as_completed(self._running) if wait else [f for f in self._running if f.done()]
         for future in list(ready):
             yield self._running.pop(future), future.result()
+
+
+def _worker_context() -> BaseContext:
+    """How workers start: forked from this process where that is safe, else from a server.
+
+    Forked workers start at once, with all this process has imported, and
+    import WeasyPrint side by side. A fork copies whatever locks other threads
+    hold, though, so a process with threads (a caller's, or a test runner's)
+    forks its workers from a fork server instead: a new process that imports
+    WeasyPrint once.
+    """
+    if forking_is_safe():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["brochure.build"])
+    return context
 
 
 def _carry_out(

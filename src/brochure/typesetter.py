@@ -11,8 +11,8 @@ between builds (the preview, batch workers).
 
 import contextlib
 import multiprocessing
+import os
 import signal
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -124,7 +124,7 @@ def typesetting_ahead() -> Iterator[None]:
     with one thread, since a fork copies every lock the other threads hold.
     """
     global _ahead
-    if _ahead is not None or not _may_fork():
+    if _ahead is not None or not forking_is_safe():
         yield
         return
     process = _ahead = _TypesettingProcess()
@@ -135,8 +135,17 @@ def typesetting_ahead() -> Iterator[None]:
         process.stop()
 
 
-def _may_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+def forking_is_safe() -> bool:
+    """May this process fork? Only on a system that forks, and with one thread.
+
+    A fork copies every lock the other threads hold, and threads a library
+    started in C count too: they show only in /proc, which decides.
+    """
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        return False  # no way to tell
+    return threads == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 class _TypesettingProcess:
