@@ -10,6 +10,7 @@ import pytest
 import weasyprint
 from PIL import Image
 
+from brochure import typeset
 from brochure.build import build_issue, produce
 from brochure.editions import EDITIONS
 from brochure.plan import plan_build
@@ -119,6 +120,22 @@ def cold_build(issue: Path, output: Path, *arguments: str) -> bytes:
     command = [sys.executable, "-m", "brochure", "build", str(issue), *arguments, "-o", str(output)]
     subprocess.run(command, capture_output=True, timeout=120, check=True)
     return output.read_bytes()
+
+
+def test_a_design_loaded_ahead_is_the_one_typesetting_uses(
+    project: Path, here: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[Path] = []
+    parse = typeset._stylesheet
+    monkeypatch.setattr(
+        typeset, "_stylesheet", lambda path, *a: parsed.append(path) or parse(path, *a)
+    )
+    monkeypatch.setattr(typeset, "_latest_design", None)
+    plan = plan_build(project / "issues" / "2009-spring.yaml", here, edition=EDITIONS["print"])
+    typeset.load_design(plan.layout, here.root)
+    assert parsed == list(plan.layout.stylesheets)
+    produce(plan, here)
+    assert parsed == list(plan.layout.stylesheets)
 
 
 def test_rebuilds_reuse_unchanged_parts_and_notice_every_changed_file(

@@ -38,11 +38,14 @@ with typesetter.typesetting_ahead():
         if scenario == "build":
             from brochure.build import produce
 
+            typesetter.load_design_ahead(plan.layout, settings.root)
+
             def meanwhile():  # the PDF comes while this waits only if the request went first
                 seen["typeset meanwhile"] = process._connection.poll(60)
 
             output.write_bytes(produce(plan, settings, meanwhile=meanwhile).data)
         elif scenario == "refused":
+            typesetter.load_design_ahead(missing, settings.root)
             typesetter.typeset(parts, missing, (settings.root,), strict=True)
         elif scenario == "killed":
             os.kill(pid, signal.SIGKILL)

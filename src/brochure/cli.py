@@ -254,7 +254,8 @@ def build(
     they are. The output folder gets a SHA256SUMS file of its PDFs.
     """
     editions = _editions(edition_names)
-    if len(issues) == 1 and len(editions) == 1:
+    one_pdf = len(issues) == 1 and len(editions) == 1
+    if one_pdf:
         # Before the slow imports below, so WeasyPrint imports on another core meanwhile.
         from .typesetter import typesetting_ahead
 
@@ -275,8 +276,14 @@ def build(
         raise click.UsageError(f"--sheet {sheet} does not go with --paper {paper}")
     if all_issues and issues:
         raise click.UsageError("name issue files or give --all, not both")
-    if output and (len(issues) != 1 or len(editions) != 1):
+    if output and not one_pdf:
         raise click.UsageError("-o/--output needs exactly one issue file and one edition")
+    if one_pdf:
+        from .editions import plan_layout
+        from .typesetter import load_design_ahead
+
+        with contextlib.suppress(BrochureError):  # the build meets it again, and reports it
+            load_design_ahead(plan_layout(editions[0], options, settings), settings.root)
     paths = list(issues) or batch.issue_files(settings)
     if not paths:
         raise click.UsageError(f"no issue files found in {settings.root / 'issues'}")

@@ -191,6 +191,11 @@ def typeset(
     )
 
 
+def load_design(layout: Layout, project: Path) -> None:
+    """Parse LAYOUT's stylesheets and load their fonts now, for the typesetting to come."""
+    _design(layout, project)
+
+
 FileStamp = tuple[str, int, int]
 """A file's path, modification time and size: it changes whenever the file is saved."""
 

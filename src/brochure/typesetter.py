@@ -114,6 +114,17 @@ def typeset(
     return stage.typeset(*arguments, **options)
 
 
+def load_design_ahead(layout: "Layout", project: Path) -> None:
+    """Have the process started ahead, if any, load LAYOUT's design while this one works.
+
+    Parsing the stylesheets and loading their fonts takes about 0.2 s. The
+    process would otherwise start on it only once it has the parts, which a
+    large issue takes longer to load and render than WeasyPrint to import.
+    """
+    if _ahead is not None:
+        _ahead.load_design(layout, project)
+
+
 @contextlib.contextmanager
 def typesetting_ahead() -> Iterator[None]:
     """Within this block, the first typesetting runs in a process that imports WeasyPrint now.
@@ -167,7 +178,7 @@ class _TypesettingProcess:
         meanwhile: Callable[[], None] | None,
     ) -> TypesetPdf:
         try:
-            self._connection.send((arguments, options))
+            self._connection.send((_TYPESET, arguments, options))
         except OSError:
             raise self._ended() from None
         if meanwhile:
@@ -179,6 +190,10 @@ class _TypesettingProcess:
         if succeeded:
             return value  # type: ignore[no-any-return]
         raise value
+
+    def load_design(self, layout: "Layout", project: Path) -> None:
+        with contextlib.suppress(OSError):  # it ended: typesetting will say so
+            self._connection.send((_DESIGN, layout, project))
 
     def _ended(self) -> TypesetError:
         self._process.join(timeout=1)
@@ -192,15 +207,24 @@ class _TypesettingProcess:
         self._process.join()
 
 
+_DESIGN, _TYPESET = "design", "typeset"
+"""What a request asks: (_DESIGN, layout, project), then (_TYPESET, arguments, options)."""
+
+
 def _serve(connection: Connection) -> None:
     """Import the typesetter, typeset the request from CONNECTION and send back the PDF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command reports an interrupt, once
     from . import typeset as stage
 
     try:
-        arguments, options = connection.recv()
+        request = connection.recv()
+        if request[0] == _DESIGN:
+            with contextlib.suppress(BrochureError):  # typesetting meets it again, and says so
+                stage.load_design(*request[1:])
+            request = connection.recv()
     except EOFError:
         return  # the command needed no typesetting
+    _, arguments, options = request
     try:
         reply: tuple[bool, object] = (True, stage.typeset(*arguments, **options))
     except BrochureError as error:
