@@ -45,6 +45,7 @@ bench: $(STAMP) system-test
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_build.py --synthetic large --rounds 3
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_batch.py --size medium --rounds 3
 	$(BIN)/python bench/bench_rebuild.py --repeat 8
 	$(BIN)/python bench/bench_preview.py
 

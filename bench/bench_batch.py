@@ -1,6 +1,6 @@
 """Time batch builds of many issues, as whole `brochure build --all` processes.
 
-A throw-away project (copies of templates/ and styles/, and synthetic "small" issues written by
+A throw-away project (copies of templates/ and styles/, and synthetic issues of --size written by
 bench/synthetic.py) is built three ways, each time with BROCHURE_PROJECT and the working folder
 set to that project, so nothing is read from or written to the checkout's issues/ or out/:
 
@@ -11,8 +11,8 @@ set to that project, so nothing is read from or written to the checkout's issues
 A/B is what a second core buys; C is the cost of a run that has nothing to do.
 
 Wall-clock seconds are time.perf_counter around Popen and wait. Memory is the sum of the peak
-RSS of every process of the run: with --jobs 2, the brochure process, the fork server and its
-workers (bench/processes.py).
+RSS of every process of the run: with --jobs 2, the brochure process and its workers
+(bench/processes.py).
 
 One untimed warm-up of A, B and C fills the OS file cache. Each timed round then runs A and B,
 alternating their order (A B, B A, ...) so that drift in machine load or CPU frequency lands on

@@ -1,7 +1,7 @@
 """Run a command and measure it as a whole: wall seconds, and the peak memory of its processes.
 
-`brochure build` may hand work to processes of its own (a typesetting process, batch workers
-forked from a fork server). The bench's own wait4 sees only the command's process, and its
+`brochure build` may hand work to processes of its own (a typesetting process, batch
+workers). The bench's own wait4 sees only the command's process, and its
 ru_maxrss is the largest of that process and the children it waited for, never their sum. So
 while the command runs, a thread adds up the RSS of every process in its tree from /proc every
 few milliseconds; a run's memory is the largest such sum, or ru_maxrss if that is larger (a
