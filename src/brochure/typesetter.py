@@ -117,7 +117,7 @@ def typeset(
 def load_design_ahead(layout: "Layout", project: Path) -> None:
     """Have the process started ahead, if any, load LAYOUT's design while this one works.
 
-    Parsing the stylesheets and loading their fonts takes about 0.2 s. The
+    Parsing the stylesheets and loading their fonts takes about 80 ms. The
     process would otherwise start on it only once it has the parts, which a
     large issue takes longer to load and render than WeasyPrint to import.
     """
