@@ -88,15 +88,24 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert err.startswith(f"{tmp_path / 'nope.yaml'}:1:1: cannot read: No such file or directory")
 
 
+def test_python_m_brochure_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "brochure", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "Usage: brochure" in result.stdout
+    for command in ("build", "validate", "html"):
+        assert command in result.stdout
+
+
 @pytest.mark.parametrize(
     ("arguments", "status", "stream", "expected"),
     [
-        (["--help"], 0, "stdout", "Usage: brochure [OPTIONS] COMMAND [ARGS]..."),
         (["validate", "broken.yaml"], 1, "stderr", "2 problems found"),
         (["frobnicate"], 2, "stderr", "Error: No such command 'frobnicate'."),
     ],
 )
-def test_python_m_brochure_ends_with_its_status_and_all_its_output(
+def test_python_m_brochure_fails_with_its_status_and_all_its_output(
     tmp_path: Path, arguments: list[str], status: int, stream: str, expected: str
 ) -> None:
     broken_issue(tmp_path)

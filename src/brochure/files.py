@@ -45,8 +45,9 @@ def _written_aside(target: Path, data: bytes) -> Iterator[Path]:
     """A temporary file beside TARGET holding DATA, removed after the block.
 
     It is named after this process, so temporary files left by a build that
-    was killed are recognised, and removed, by the next write. An OSError
-    becomes a `BrochureError` naming TARGET.
+    was killed are recognised, and removed, by the next write. An OSError,
+    the block's too, becomes a `BrochureError` naming TARGET; FileExistsError
+    passes, for `write_new` to say that TARGET exists.
     """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
