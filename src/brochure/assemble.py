@@ -31,6 +31,7 @@ from .tags import (
     label_definitions,
     mark_page_furniture,
     state_language,
+    structure_elements,
     tag_cover,
 )
 from .typesetter import Abbreviation, TypesetPdf
@@ -99,12 +100,13 @@ def assemble(
                 tag_cover(document, cover.page_count, cover.alt)
             cover_pages = cover.page_count
         if layout.edition.tagged:
-            hide_ornaments(document)
+            elements = structure_elements(document)
+            hide_ornaments(document, elements)
             mark_page_furniture(document)
             text = MarkedText(document)  # the page content does not change from here on
-            describe_links(document, text)
-            label_definitions(document)
-            expand_abbreviations(document, abbreviations, text)
+            describe_links(elements, text)
+            label_definitions(elements)
+            expand_abbreviations(elements, abbreviations, text)
             # Regrouping the tags leaves structure elements no tree reaches; qpdf
             # writes only the objects the file refers to, so they go.
         _label_pages(document, cover_pages, pdf.body_pages + pdf.blank_pages)
