@@ -84,6 +84,30 @@ def test_the_checks_run_once_per_issue_while_its_first_pdf_is_typeset(
     assert calls == ["check_issue", "typeset", "typeset"]
 
 
+def test_an_up_to_date_output_keeps_its_issues_findings_without_checking_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = spring_data()
+    data["articles"][0]["sections"][0]["body"] += "\nSee [the trial](http://example.org/trial).\n"
+    write_issue(project / "issues" / "2009-spring.yaml", data)
+    warning = "link 'http://example.org/trial' is not secure"
+
+    def warnings_in_report() -> list[dict[str, object]]:
+        report = json.loads((project / "out" / "report.json").read_text(encoding="utf-8"))
+        [entry] = report["outputs"]
+        return entry["issue_warnings"]  # type: ignore[no-any-return]
+
+    assert statuses(project) == {"2009-spring.pdf": "built"}
+    built = warnings_in_report()
+    assert "http-link" in [finding["code"] for finding in built]
+
+    monkeypatch.setattr(batch, "check_issue", lambda *a: pytest.fail("checked again"))
+    code, _, err = run("build", "--report", "out/report.json")
+    assert code == 0, err
+    assert warnings_in_report() == built
+    assert len(built) == err.count("issues/2009-spring.yaml:") and warning in err
+
+
 def test_options_and_editions_have_their_own_cache_entries(project: Path) -> None:
     assert statuses(project, "-e", "screen,handout") == {
         "2009-spring.pdf": "built",

@@ -9,7 +9,8 @@ CI cache behaves the same as the machine that built it.
 Typesetting runs in worker processes, started as soon as the first output
 needs building, so they import WeasyPrint while the rest of the jobs are
 planned. Up-to-date outputs are found in this process, without importing
-WeasyPrint.
+WeasyPrint; an output's record keeps the issue's editorial findings too, so
+an issue whose outputs are all up to date is not checked again.
 """
 
 import json
@@ -101,10 +102,14 @@ def run_batch(
             findings[plan.issue_path] = check_issue(plan.sourced, settings.fonts)
 
     def finish(index: int, plan: BuildPlan, outcome: Outcome) -> None:
-        if isinstance(outcome, BuildResult) and not outcome.cached:
-            _remember(plan, outcome, settings)
+        if isinstance(outcome, BuildResult) and outcome.cached:
+            settle(index, outcome)  # with the findings its record kept
+            return
         check(plan)
-        settle(index, replace(outcome, findings=findings[plan.issue_path]))
+        outcome = replace(outcome, findings=findings[plan.issue_path])
+        if isinstance(outcome, BuildResult):
+            _remember(plan, outcome, settings)
+        settle(index, outcome)
 
     with _Workers(settings, min(workers, len(jobs))) as pool:
         for index, job in enumerate(jobs):
@@ -224,6 +229,7 @@ def cached_result(plan: BuildPlan, settings: Settings) -> BuildResult | None:
             seconds=0.0,
             preflight=PreflightReport.from_dict(record["preflight"]),
             warnings=tuple(record["warnings"]),
+            findings=tuple(Finding.from_dict(plan.issue_path, f) for f in record["findings"]),
             cached=True,
         )
     except (ValueError, KeyError, TypeError):
@@ -241,6 +247,7 @@ def _remember(plan: BuildPlan, result: BuildResult, settings: Settings) -> None:
         "sides": result.sides,
         "bytes": result.bytes,
         "warnings": list(result.warnings),
+        "findings": [finding.as_dict() for finding in result.findings],
         "preflight": result.preflight.as_dict(),
     }
     write_atomically(record_path, (json.dumps(record, indent=2) + "\n").encode())

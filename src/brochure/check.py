@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from markdown_it.token import Token
 
@@ -58,6 +59,11 @@ class Finding:
             "code": self.code,
             "message": self.message,
         }
+
+    @classmethod
+    def from_dict(cls, path: Path, data: dict[str, Any]) -> "Finding":
+        """The finding about the issue at PATH that `as_dict` gave DATA for."""
+        return cls(path, data["line"], data["column"], data["field"], data["message"], data["code"])
 
 
 CODES = {
