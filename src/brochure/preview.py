@@ -101,7 +101,7 @@ class PreviewSession:
         self.edition = edition
         self.write = write
         self._boot = secrets.token_hex(4)
-        self._sources: tuple[Path, ...] = ()
+        self._sources: tuple[Path, ...] = (issue_path,)
         """The issue file and the files it named when it last loaded."""
         self._kept: OrderedDict[str, GoodBuild] = OrderedDict()
         self._pictures: dict[tuple[str, int, int], bytes] = {}
@@ -149,8 +149,7 @@ class PreviewSession:
 
     def watch_set(self) -> WatchSet:
         """The files the last build read, so that a change to any of them rebuilds."""
-        files = [self.issue_path, *self._sources]
-        return watch_set(files, (self.settings.templates, self.settings.styles))
+        return watch_set(self._sources, (self.settings.templates, self.settings.styles))
 
     def page_png(self, key: str, number: int, scale: int) -> bytes | None:
         """The picture of page NUMBER of the good build KEY, at SCALE times screen size.

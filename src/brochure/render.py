@@ -114,7 +114,7 @@ def render_parts(
             return BodyHtml(whole)
         one_by_one = (
             BodyPiece(
-                f"article-{index + 1}" if index else None,  # the template's id of the article
+                article_id(index + 1) if index else None,
                 part("body", glossary_in_body=glossary_in_body, articles=range(index, index + 1)),
             )
             for index in range(len(issue.articles))
@@ -354,6 +354,11 @@ def _text(content: str) -> Token:
     return Token("text", "", 0, content=content)
 
 
+def article_id(number: int) -> str:
+    """The id of the NUMBER-th article (from 1): its contents link, and where its piece starts."""
+    return f"article-{number}"
+
+
 @cache
 def _environment(templates: Path) -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -364,6 +369,7 @@ def _environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters["markdown"] = markdown_to_html
+    environment.globals["article_id"] = article_id
     return environment
 
 
